@@ -1,0 +1,49 @@
+"""The shared test vectors: committed file is current, and the Python verifier agrees with it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from voucher import format as fmt
+from voucher import revlist
+from voucher.keys import TrustList
+from voucher.timefmt import parse_instant
+from tests.vectors import make_vectors
+
+FILE = Path(make_vectors.__file__).with_name("vectors.json")
+DOCUMENT = json.loads(FILE.read_text(encoding="utf-8"))
+
+
+def test_committed_vectors_match_the_generator():
+    assert FILE.read_text(encoding="utf-8") == make_vectors.render()
+
+
+def test_vectors_cover_every_required_case():
+    names = {v["name"] for v in DOCUMENT["vectors"]}
+    assert {"valid", "tampered_signature", "tampered_field", "unknown_key", "expired",
+            "malformed_prefix", "truncated"} <= names
+
+
+@pytest.mark.parametrize("vector", DOCUMENT["vectors"], ids=lambda v: v["name"])
+def test_python_verifier_agrees_with_vector(vector):
+    trust = TrustList.from_json(DOCUMENT["trust"])
+    now = parse_instant(vector["now"])
+    if vector["expect"]["valid"]:
+        claims = fmt.verify(vector["code"], trust, now, set(vector["revoked"])).claims
+        assert claims.to_json() == vector["expect"]["claims"]
+    else:
+        with pytest.raises(fmt.InvalidVoucher) as caught:
+            fmt.verify(vector["code"], trust, now, set(vector["revoked"]))
+        assert caught.value.reason == vector["expect"]["reason"]
+
+
+def test_signed_revocation_list_vector_verifies_and_rejects_tampering():
+    trust = TrustList.from_json(DOCUMENT["trust"])
+    document = DOCUMENT["revocation_list"]
+    assert revlist.verified_ids(document, trust) == {"0RV4K8ZQ3M2TA"}
+    tampered = {**document, "entries": []}
+    with pytest.raises(ValueError):
+        revlist.verified_ids(tampered, trust)

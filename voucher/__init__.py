@@ -1,0 +1,29 @@
+"""Signed QR travel vouchers for Jobcenter invitation letters."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from flask import Flask
+
+from .config import Settings, from_environment
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def create_app(settings: Settings | None = None, clock: Callable[[], datetime] = utc_now) -> Flask:
+    """The WSGI app (`gunicorn 'voucher:create_app()'`). Settings come from the environment
+    unless given; the clock is a parameter so tests can travel in time."""
+    from . import api, context
+
+    app = Flask(__name__, template_folder=str(TEMPLATES))
+    app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
+    context.init_app(app, settings or from_environment(), clock)
+    api.init_app(app)
+    return app

@@ -1,0 +1,53 @@
+"""Every error leaves as application/problem+json (RFC 9457) with a sentence to act on."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, json
+from pydantic import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from ..keys import KeyStoreError
+from ..services.errors import Conflict, NotFound, Rejected, ServiceError
+
+log = logging.getLogger(__name__)
+_STATUS = {NotFound: 404, Conflict: 409, Rejected: 422}
+
+
+def problem(status: int, title: str, detail: str, **extra) -> Response:
+    body = {"type": "about:blank", "status": status, "title": title, "detail": detail, **extra}
+    return Response(json.dumps(body), status=status, mimetype="application/problem+json")
+
+
+def _validation(exc: ValidationError) -> Response:
+    errors = [
+        {"field": ".".join(str(p) for p in e["loc"]) or "(body)", "message": e["msg"]}
+        for e in exc.errors(include_url=False, include_input=False)
+    ]
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
+    return problem(422, "Invalid request", detail, errors=errors)
+
+
+def _http(exc: HTTPException) -> Response:
+    response = problem(exc.code or 500, exc.name, exc.description or exc.name)
+    if exc.code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="voucher"'
+    return response
+
+
+def _unexpected(exc: Exception) -> Response:
+    log.exception("unhandled error")
+    return problem(500, "Internal error", "The server failed; nothing was changed. Try again.")
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(ValidationError, _validation)
+    app.register_error_handler(HTTPException, _http)
+    app.register_error_handler(
+        ServiceError, lambda exc: problem(_STATUS.get(type(exc), 400), exc.title, exc.detail)
+    )
+    app.register_error_handler(
+        KeyStoreError, lambda exc: problem(503, "Signing unavailable", str(exc))
+    )
+    app.register_error_handler(Exception, _unexpected)

@@ -1,0 +1,74 @@
+"""GET /api/v1/openapi.json, built from the same pydantic models that validate requests."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from flask import Blueprint
+
+from ..schemas import IssueRequest, RevokeRequest
+
+PROBLEM = {"$ref": "#/components/schemas/Problem"}
+VOUCHER = {"$ref": "#/components/schemas/Voucher"}
+
+
+def _op(summary: str, roles: tuple[str, ...] = (), body: dict | None = None,
+        ok: dict | None = None, ok_type: str = "application/json", params=()) -> dict:
+    op: dict = {"summary": summary, "parameters": list(params), "responses": {
+        "200": {"description": "OK", "content": {ok_type: {"schema": ok or {"type": "object"}}}},
+        "default": {"description": "Error", "content": {"application/problem+json": {"schema": PROBLEM}}},
+    }}
+    if roles:
+        op["security"] = [{"bearer": []}]
+        op["description"] = "Roles: " + ", ".join(roles) + " (admin may call everything)."
+    if body is not None:
+        op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    return op
+
+
+def _id_param() -> dict:
+    return {"name": "voucher_id", "in": "path", "required": True, "schema": {"type": "string"}}
+
+
+@cache
+def spec() -> dict:
+    vid = [_id_param()]
+    issue = _op("Issue a voucher", ("issuer",), {"$ref": "#/components/schemas/IssueRequest"}, VOUCHER,
+                params=[{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 64}}])
+    issue["responses"]["201"] = {"description": "Created", "content": {"application/json": {"schema": VOUCHER}}}
+    binary = {"type": "string", "format": "binary"}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Jobcenter travel voucher API", "version": "1"},
+        "servers": [{"url": "/api/v1"}],
+        "paths": {
+            "/vouchers": {"post": issue},
+            "/vouchers/{voucher_id}": {"get": _op("A voucher and its status", ("issuer", "finance", "verifier"), ok=VOUCHER, params=vid)},
+            "/vouchers/{voucher_id}/qr.png": {"get": _op("QR code as PNG", ("issuer",), ok=binary, ok_type="image/png", params=vid)},
+            "/vouchers/{voucher_id}/qr.svg": {"get": _op("QR code as SVG", ("issuer",), ok=binary, ok_type="image/svg+xml", params=vid)},
+            "/vouchers/{voucher_id}/revoke": {"post": _op("Revoke a voucher", ("issuer",), {"$ref": "#/components/schemas/RevokeRequest"}, VOUCHER, params=vid)},
+            "/trust-list": {"get": _op("Public keys that sign vouchers")},
+            "/revocations": {"get": _op("Signed revocation list", ("verifier",), params=[
+                {"name": "since", "in": "query", "schema": {"type": "integer", "minimum": 0}}])},
+            "/openapi.json": {"get": _op("This document")},
+        },
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "IssueRequest": IssueRequest.model_json_schema(),
+                "RevokeRequest": RevokeRequest.model_json_schema(),
+                "Voucher": {"type": "object", "required": ["id", "short_code", "code", "valid_from", "valid_until", "status"],
+                            "properties": {k: {"type": "string"} for k in ("id", "short_code", "code", "valid_from", "valid_until", "status")}},
+                "Problem": {"type": "object", "properties": {"status": {"type": "integer"}, "title": {"type": "string"}, "detail": {"type": "string"}}},
+            },
+        },
+    }
+
+
+def add_path(path: str, operations: dict) -> None:
+    """Later blueprints describe their routes here, so the document stays whole."""
+    spec()["paths"][path] = operations
+
+
+def register(bp: Blueprint) -> None:
+    bp.add_url_rule("/openapi.json", view_func=spec, endpoint="openapi")

@@ -1,0 +1,86 @@
+"""Issuing, looking up, rendering and revoking vouchers."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, g, request, url_for
+from werkzeug.exceptions import BadRequest
+
+from .. import context, qr
+from ..schemas import IssueRequest, RevokeRequest
+from ..services import revocation, vouchers
+from ..services.issuing import IssuingService
+from .auth import actor, requires
+
+# What a verifier may see of a voucher: what its QR code already shows, and its status.
+VERIFIER_FIELDS = (
+    "id", "short_code", "valid_from", "valid_until", "status", "holder_name", "origin",
+    "destination", "zone", "fare_class", "travellers", "return_trip", "kid",
+)
+
+
+def json_body() -> dict:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise BadRequest("The body must be a JSON object (Content-Type: application/json).")
+    return body
+
+
+def _represent(voucher) -> dict:
+    data = vouchers.describe(voucher, vouchers.status(context.session(), voucher, context.now()))
+    if g.client.role == "verifier":
+        return {k: data[k] for k in VERIFIER_FIELDS}
+    base = url_for("api.get_voucher", voucher_id=voucher.id)
+    data["links"] = {
+        "self": base,
+        "qr_png": base + "/qr.png",
+        "qr_svg": base + "/qr.svg",
+        "letter_pdf": base + "/letter.pdf",
+    }
+    return data
+
+
+@requires("issuer")
+def issue_voucher():
+    services = context.services()
+    issue = IssueRequest.model_validate(json_body(), context={"tz": services.settings.timezone})
+    service = IssuingService(context.session(), services.keystore, services.settings)
+    voucher, created = service.issue(
+        issue, actor(), context.now(), request.headers.get("Idempotency-Key", "").strip() or None
+    )
+    response = _represent(voucher)
+    return response, 201 if created else 200, {"Location": response["links"]["self"]}
+
+
+@requires("issuer", "finance", "verifier")
+def get_voucher(voucher_id: str):
+    return _represent(vouchers.get(context.session(), voucher_id))
+
+
+@requires("issuer")
+def qr_png(voucher_id: str):
+    voucher = vouchers.get(context.session(), voucher_id)
+    return Response(qr.png(voucher.code), mimetype="image/png")
+
+
+@requires("issuer")
+def qr_svg(voucher_id: str):
+    voucher = vouchers.get(context.session(), voucher_id)
+    return Response(qr.svg(voucher.code), mimetype="image/svg+xml")
+
+
+@requires("issuer")
+def revoke_voucher(voucher_id: str):
+    reason = RevokeRequest.model_validate(json_body()).reason
+    session = context.session()
+    voucher = vouchers.get(session, voucher_id)
+    revocation.revoke(session, voucher.id, reason, actor(), context.now())
+    session.commit()
+    return _represent(voucher)
+
+
+def register(bp: Blueprint) -> None:
+    bp.add_url_rule("/vouchers", view_func=issue_voucher, methods=["POST"])
+    bp.add_url_rule("/vouchers/<voucher_id>", view_func=get_voucher)
+    bp.add_url_rule("/vouchers/<voucher_id>/qr.png", view_func=qr_png)
+    bp.add_url_rule("/vouchers/<voucher_id>/qr.svg", view_func=qr_svg)
+    bp.add_url_rule("/vouchers/<voucher_id>/revoke", view_func=revoke_voucher, methods=["POST"])

@@ -1,0 +1,240 @@
+"""The `voucher` command. Bad input ends with one line on stderr and a non-zero exit."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import click
+from pydantic import ValidationError
+
+from . import format as token_format
+from . import revlist, utc_now
+from .config import Settings, from_environment
+from .db import Database
+from .keys import KeyStore, KeyStoreError, TrustList
+from .schemas import IssueRequest
+from .services import clients, revocation, vouchers
+from .services.errors import ServiceError
+from .services.issuing import IssuingService
+
+CLI_ACTOR = "cli"
+
+
+class Context:
+    """Settings and handles, made lazily so `voucher --help` needs no database."""
+
+    def __init__(self) -> None:
+        self.settings: Settings = from_environment()
+        self._db: Database | None = None
+
+    @property
+    def db(self) -> Database:
+        if self._db is None:
+            self._db = Database(self.settings.database)
+        return self._db
+
+    @property
+    def keystore(self) -> KeyStore:
+        return KeyStore(self.settings.keys_dir, self.settings.key_passphrase)
+
+
+pass_ctx = click.make_pass_decorator(Context)
+
+
+@click.group()
+@click.pass_context
+def cli(ctx: click.Context) -> None:
+    """Signed QR travel vouchers: issue, verify, revoke, reconcile."""
+    ctx.obj = Context()
+
+
+@cli.command()
+@pass_ctx
+def init(ctx: Context) -> None:
+    """Create the database, a development key if none exists, and one token per role."""
+    ctx.db.upgrade()
+    key = ctx.keystore.init(ctx.settings.issuer, utc_now(), ctx.settings.key_lifetime)
+    if key is not None:
+        click.echo(f"created signing key {key.kid}{' (development)' if key.development else ''}", err=True)
+    with ctx.db.session() as session:
+        tokens = [(role, clients.create_token(session, role, f"init-{role}", utc_now())) for role in clients.ROLES]
+        session.commit()
+    for role, token in tokens:
+        click.echo(f"{role} {token}")
+
+
+@cli.group()
+def tokens() -> None:
+    """API tokens."""
+
+
+@tokens.command("create")
+@click.option("--role", required=True, type=click.Choice(clients.ROLES))
+@click.option("--name", default=None, help="Who holds the token (shown in the audit log).")
+@pass_ctx
+def tokens_create(ctx: Context, role: str, name: str | None) -> None:
+    """Print a new token alone on stdout."""
+    with ctx.db.session() as session:
+        token = clients.create_token(session, role, name or role, utc_now())
+        session.commit()
+    click.echo(token)
+
+
+@cli.group()
+def keys() -> None:
+    """Signing keys and the trust list."""
+
+
+@keys.command("init")
+@pass_ctx
+def keys_init(ctx: Context) -> None:
+    """Make the first signing key (a development key without VOUCHER_KEY_PASSPHRASE)."""
+    key = ctx.keystore.init(ctx.settings.issuer, utc_now(), ctx.settings.key_lifetime)
+    click.echo(f"key {key.kid} created" if key else "a key exists already; use 'voucher keys rotate'")
+
+
+@keys.command("rotate")
+@pass_ctx
+def keys_rotate(ctx: Context) -> None:
+    """Make a new signing key; older keys keep verifying until their not_after."""
+    key = ctx.keystore.rotate(ctx.settings.issuer, utc_now(), ctx.settings.key_lifetime)
+    click.echo(f"key {key.kid} now signs")
+
+
+@keys.command("list")
+@pass_ctx
+def keys_list(ctx: Context) -> None:
+    """One line per key: kid, not_before, not_after, issuer."""
+    for key in ctx.keystore.trust_list().to_json()["keys"]:
+        click.echo(f"{key['kid']}  {key['not_before']}  {key['not_after']}  {key['issuer']}")
+
+
+@keys.command("export-trust")
+@pass_ctx
+def keys_export_trust(ctx: Context) -> None:
+    """Print the trust list JSON."""
+    click.echo(json.dumps(ctx.keystore.trust_list().to_json(), indent=2))
+
+
+def _issue_options(command):
+    for name, kwargs in reversed([
+        ("--holder-name", {"required": True}), ("--valid-from", {"required": True}),
+        ("--valid-until", {"required": True}), ("--origin", {}), ("--destination", {}),
+        ("--zone", {}), ("--fare-class", {"type": int}), ("--travellers", {"type": int}),
+        ("--return-trip/--single", {"default": None}), ("--cost-center", {"required": True}),
+        ("--max-fare-cents", {"type": int}), ("--customer-ref", {}), ("--appointment-at", {}),
+        ("--appointment-place", {}), ("--external-ref", {}), ("--language", {}), ("--replaces", {}),
+    ]):
+        command = click.option(name, **kwargs)(command)
+    return command
+
+
+@cli.command()
+@_issue_options
+@pass_ctx
+def issue(ctx: Context, **fields) -> None:
+    """Issue one voucher and print it as JSON."""
+    request = IssueRequest.model_validate(
+        {k: v for k, v in fields.items() if v is not None}, context={"tz": ctx.settings.timezone}
+    )
+    with ctx.db.session() as session:
+        voucher, _ = IssuingService(session, ctx.keystore, ctx.settings).issue(request, CLI_ACTOR, utc_now())
+        click.echo(json.dumps(vouchers.describe(voucher, vouchers.status(session, voucher, utc_now())), indent=2, ensure_ascii=False))
+
+
+@cli.command()
+@click.argument("voucher_id")
+@click.option("--reason", required=True)
+@pass_ctx
+def revoke(ctx: Context, voucher_id: str, reason: str) -> None:
+    """Revoke a voucher (again is harmless)."""
+    with ctx.db.session() as session:
+        voucher = vouchers.get(session, voucher_id)
+        entry = revocation.revoke(session, voucher.id, reason, CLI_ACTOR, utc_now())
+        session.commit()
+        click.echo(f"{voucher.id} revoked (sequence {entry.seq})")
+
+
+@cli.command()
+@click.argument("code_or_image")
+@click.option("--trust", "trust_file", type=click.Path(dir_okay=False), help="Trust list JSON (default: the keys folder's).")
+@click.option("--revocations", "revocations_file", type=click.Path(dir_okay=False), help="A signed revocation list as served by the API.")
+@click.option("--at", "at", help="Verify as of this ISO 8601 moment instead of now.")
+@pass_ctx
+def verify(ctx: Context, code_or_image: str, trust_file: str | None, revocations_file: str | None, at: str | None) -> None:
+    """Verify a code or a QR image offline. Exit 0 valid, 1 invalid, 2 usage error."""
+    try:
+        trust = TrustList.load(Path(trust_file)) if trust_file else ctx.keystore.trust_list()
+        revoked = revlist.verified_ids(json.loads(Path(revocations_file).read_text()), trust) if revocations_file else set()
+        moment = _moment(at, ctx.settings) if at else utc_now()
+        code = _read_code(Path(code_or_image)) if Path(code_or_image).is_file() else code_or_image
+    except (ValueError, OSError) as exc:
+        raise click.UsageError(str(exc)) from None
+    try:
+        result = token_format.verify(code, trust, moment, revoked)
+    except token_format.InvalidVoucher as exc:
+        click.echo(f"INVALID {exc.reason}: {exc.detail}")
+        if exc.claims:
+            click.echo(json.dumps(exc.claims.to_json(), ensure_ascii=False, indent=2))
+        sys.exit(1)
+    click.echo("VALID" + (" (development key: not valid for travel)" if result.key.development else ""))
+    click.echo(json.dumps(result.claims.to_json(), ensure_ascii=False, indent=2))
+
+
+def _moment(text: str, settings: Settings) -> datetime:
+    moment = datetime.fromisoformat(text)
+    return moment if moment.tzinfo else moment.replace(tzinfo=settings.timezone)
+
+
+def _read_code(path: Path) -> str:
+    """The first QR code in an image file, as text."""
+    import zxingcpp
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        image = Image.open(path)
+        image.load()
+    except UnidentifiedImageError:
+        raise ValueError(f"{path} is not an image") from None
+    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    if not found:
+        raise ValueError(f"no QR code found in {path}")
+    return found[0].text
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+def serve(host: str, port: int, workers: int) -> None:
+    """Serve the API and pages with gunicorn."""
+    from .serving import run
+
+    run(host, port, workers)
+
+
+def main() -> None:
+    try:
+        cli(standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except ValidationError as exc:
+        _fail("; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'input'}: {e['msg']}"
+            for e in exc.errors(include_url=False)
+        ))
+    except (ServiceError, KeyStoreError, ValueError, OSError) as exc:
+        _fail(str(getattr(exc, "detail", exc)))
+
+
+def _fail(message: str) -> None:
+    click.echo(f"voucher: {message}", err=True)
+    sys.exit(1)

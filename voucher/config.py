@@ -1,0 +1,58 @@
+"""Configuration, read from the environment once, when the app or the CLI starts.
+
+Each purpose has its own setting; nothing falls back to a shared secret.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path = Path("instance")
+    keys_dir: Path = Path("keys")
+    database_url: str = ""
+    key_passphrase: str | None = None
+    office_code: str = "JC-DEMO"
+    issuer: str = "Jobcenter Musterstadt"
+    timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Berlin"))
+    key_lifetime: timedelta = timedelta(days=730)
+    revocation_max_age: timedelta = timedelta(hours=24)
+
+    @property
+    def database(self) -> str:
+        return self.database_url or f"sqlite:///{(self.data_dir / 'voucher.db').resolve()}"
+
+
+_ENV = {
+    "VOUCHER_DATA_DIR": ("data_dir", Path),
+    "VOUCHER_KEYS_DIR": ("keys_dir", Path),
+    "DATABASE_URL": ("database_url", str),
+    "VOUCHER_KEY_PASSPHRASE": ("key_passphrase", str),
+    "VOUCHER_OFFICE_CODE": ("office_code", str),
+    "VOUCHER_ISSUER": ("issuer", str),
+    "VOUCHER_TIMEZONE": ("timezone", ZoneInfo),
+    "VOUCHER_KEY_LIFETIME_DAYS": ("key_lifetime", lambda v: timedelta(days=int(v))),
+    "VOUCHER_REVOCATION_MAX_AGE_HOURS": (
+        "revocation_max_age",
+        lambda v: timedelta(hours=float(v)),
+    ),
+}
+
+
+def from_environment(environ: dict[str, str] | None = None, **overrides) -> Settings:
+    """Settings from environment variables; raises ValueError naming a variable it cannot read."""
+    environ = os.environ if environ is None else environ
+    values = {}
+    for name, (attr, coerce) in _ENV.items():
+        if environ.get(name):
+            try:
+                values[attr] = coerce(environ[name])
+            except Exception as exc:  # any coercion failure is the operator's typo
+                raise ValueError(f"{name}={environ[name]!r} is not valid: {exc}") from None
+    return replace(Settings(**values), **overrides)

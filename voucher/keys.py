@@ -1,0 +1,224 @@
+"""Signing keys on disk and the public trust list verifiers rely on.
+
+Key id (kid): the first two bytes of SHA-256 over the raw 32-byte Ed25519 public key, as four
+lowercase hex digits. Two bytes keep the QR small; a new key whose kid collides with one already
+in the trust list is discarded and drawn again, and a verifier tries every listed key with the
+token's kid, so a collision can never make a valid voucher fail.
+
+Layout of the keys folder (VOUCHER_KEYS_DIR):
+    trust.json     the public trust list (what GET /api/v1/trust-list serves)
+    <kid>.pem      the private key, mode 0600, PKCS#8, encrypted with VOUCHER_KEY_PASSPHRASE;
+                   without a passphrase only a development key is made, marked as such in
+                   trust.json and on every verdict.
+
+Rotation makes a new key that signs from then on; older keys stay in the trust list until their
+not_after, and a key never signs a voucher that ends after its own not_after, so every voucher
+verifies for its whole validity.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from cryptography.exceptions import UnsupportedAlgorithm
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+from .timefmt import format_instant, parse_instant
+
+KID_BYTES = 2
+DEVELOPMENT_MARK = " (DEVELOPMENT KEY - NOT VALID FOR TRAVEL)"
+
+
+class KeyStoreError(Exception):
+    """The keys folder cannot do what was asked; the message says what to do about it."""
+
+
+def raw_public_bytes(public_key: Ed25519PublicKey) -> bytes:
+    return public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def key_id(public_key: Ed25519PublicKey) -> str:
+    return hashlib.sha256(raw_public_bytes(public_key)).digest()[:KID_BYTES].hex()
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _unb64url(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+@dataclass(frozen=True)
+class TrustedKey:
+    kid: str
+    public_key: Ed25519PublicKey
+    not_before: datetime
+    not_after: datetime
+    issuer: str
+    development: bool = False
+
+    def in_force(self, moment: datetime) -> bool:
+        return self.not_before <= moment <= self.not_after
+
+    def to_json(self) -> dict:
+        return {
+            "kid": self.kid,
+            "alg": "Ed25519",
+            "public_key": _b64url(raw_public_bytes(self.public_key)),
+            "not_before": format_instant(self.not_before),
+            "not_after": format_instant(self.not_after),
+            "issuer": self.issuer,
+            "development": self.development,
+        }
+
+    @classmethod
+    def from_json(cls, entry: dict) -> TrustedKey:
+        """Raises ValueError for an entry that is not a well-formed Ed25519 key."""
+        try:
+            if entry["alg"] != "Ed25519":
+                raise ValueError(f"unsupported key algorithm {entry['alg']!r}")
+            public_key = Ed25519PublicKey.from_public_bytes(_unb64url(entry["public_key"]))
+            key = cls(
+                kid=entry["kid"],
+                public_key=public_key,
+                not_before=parse_instant(entry["not_before"]),
+                not_after=parse_instant(entry["not_after"]),
+                issuer=str(entry.get("issuer", "")),
+                development=bool(entry.get("development", False)),
+            )
+        except (KeyError, TypeError, UnsupportedAlgorithm) as exc:
+            raise ValueError(f"trust list entry is malformed: {exc}") from None
+        if key.kid != key_id(public_key):
+            raise ValueError(f"trust list entry {key.kid!r} does not match its public key")
+        return key
+
+
+@dataclass(frozen=True)
+class TrustList:
+    keys: tuple[TrustedKey, ...] = ()
+
+    def candidates(self, kid: str) -> list[TrustedKey]:
+        return [k for k in self.keys if k.kid == kid]
+
+    def to_json(self) -> dict:
+        return {"keys": [k.to_json() for k in self.keys]}
+
+    @classmethod
+    def from_json(cls, document: dict) -> TrustList:
+        if not isinstance(document, dict) or not isinstance(document.get("keys"), list):
+            raise ValueError('a trust list is a JSON object with a "keys" array')
+        return cls(tuple(TrustedKey.from_json(e) for e in document["keys"]))
+
+    @classmethod
+    def load(cls, path: Path) -> TrustList:
+        try:
+            return cls.from_json(json.loads(Path(path).read_text(encoding="utf-8")))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise ValueError(f"cannot read trust list {path}: {exc}") from None
+
+
+class KeyStore:
+    """The keys folder. Keys are only ever made by an explicit command (init, rotate)."""
+
+    def __init__(self, directory: Path, passphrase: str | None = None):
+        self.directory = Path(directory)
+        self.passphrase = passphrase or None
+
+    @property
+    def trust_path(self) -> Path:
+        return self.directory / "trust.json"
+
+    def trust_list(self) -> TrustList:
+        if not self.trust_path.exists():
+            return TrustList()
+        try:
+            return TrustList.load(self.trust_path)
+        except ValueError as exc:
+            raise KeyStoreError(str(exc)) from None
+
+    def init(self, issuer: str, now: datetime, lifetime: timedelta) -> TrustedKey | None:
+        """Make the first key; returns None when a key already exists."""
+        if self.trust_list().keys:
+            return None
+        return self._create(issuer, now, lifetime)
+
+    def rotate(self, issuer: str, now: datetime, lifetime: timedelta) -> TrustedKey:
+        return self._create(issuer, now, lifetime)
+
+    def signing_key(self, now: datetime) -> tuple[TrustedKey, Ed25519PrivateKey]:
+        """The newest key in force whose private half is here."""
+        usable = [
+            k for k in self.trust_list().keys if k.in_force(now) and self._private_path(k).exists()
+        ]
+        if not usable:
+            raise KeyStoreError(
+                f"no signing key in force in {self.directory}: run 'voucher keys init' "
+                "(or 'voucher keys rotate' when the last key has expired)"
+            )
+        key = max(usable, key=lambda k: k.not_before)
+        return key, self._load_private(key)
+
+    def _private_path(self, key: TrustedKey) -> Path:
+        return self.directory / f"{key.kid}.pem"
+
+    def _create(self, issuer: str, now: datetime, lifetime: timedelta) -> TrustedKey:
+        existing = self.trust_list()
+        taken = {k.kid for k in existing.keys}
+        private = Ed25519PrivateKey.generate()
+        while key_id(private.public_key()) in taken:
+            private = Ed25519PrivateKey.generate()
+        development = self.passphrase is None
+        key = TrustedKey(
+            kid=key_id(private.public_key()),
+            public_key=private.public_key(),
+            not_before=now.replace(microsecond=0),
+            not_after=(now + lifetime).replace(microsecond=0),
+            issuer=issuer + (DEVELOPMENT_MARK if development else ""),
+            development=development,
+        )
+        encryption = (
+            serialization.NoEncryption()
+            if development
+            else serialization.BestAvailableEncryption(self.passphrase.encode())
+        )
+        pem = private.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
+        )
+        self.directory.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self._private_path(key), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(pem)
+        self._write_trust(replace(existing, keys=existing.keys + (key,)))
+        return key
+
+    def _write_trust(self, trust: TrustList) -> None:
+        tmp = self.trust_path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(trust.to_json(), indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, self.trust_path)
+
+    def _load_private(self, key: TrustedKey) -> Ed25519PrivateKey:
+        data = self._private_path(key).read_bytes()
+        encrypted = b"ENCRYPTED" in data.split(b"\n", 1)[0]
+        if encrypted and not self.passphrase:
+            raise KeyStoreError(
+                f"key {key.kid} is encrypted: set VOUCHER_KEY_PASSPHRASE to the passphrase"
+            )
+        try:
+            private = serialization.load_pem_private_key(
+                data, password=self.passphrase.encode() if encrypted else None
+            )
+        except (ValueError, TypeError):
+            raise KeyStoreError(
+                f"cannot unlock key {key.kid}: VOUCHER_KEY_PASSPHRASE is wrong"
+            ) from None
+        if not isinstance(private, Ed25519PrivateKey) or key_id(private.public_key()) != key.kid:
+            raise KeyStoreError(f"{self._private_path(key)} does not hold key {key.kid}")
+        return private

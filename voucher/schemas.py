@@ -1,0 +1,116 @@
+"""Validated requests. The API, the CLI and the letter batch all issue through IssueRequest,
+so a voucher is checked the same way whichever door it comes through."""
+
+from __future__ import annotations
+
+import hashlib
+import unicodedata
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    StringConstraints,
+    ValidationInfo,
+    model_validator,
+)
+
+from . import codes
+
+
+def _clean_text(value: str) -> str:
+    value = unicodedata.normalize("NFC", value.strip())
+    if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co") for c in value):
+        raise ValueError("must not contain control or invisible characters")
+    return value
+
+
+def _date_or_datetime(value):
+    """A ten-character ISO date stays a date (a whole day); anything longer is a date-time."""
+    if isinstance(value, str):
+        return date.fromisoformat(value) if len(value.strip()) == 10 else datetime.fromisoformat(value)
+    return value
+
+
+def _voucher_id(value: str) -> str:
+    return codes.normalize_id(value)
+
+
+def Text(min_length: int = 1, max_length: int = 40):  # noqa: N802 - reads as a type
+    """Trimmed, length-checked, NFC, free of control and invisible characters."""
+    return Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=min_length, max_length=max_length),
+        AfterValidator(_clean_text),
+    ]
+
+
+When = Annotated[date | datetime, BeforeValidator(_date_or_datetime)]
+VoucherId = Annotated[str, AfterValidator(_voucher_id)]
+
+
+class IssueRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    holder_name: Text()
+    valid_from: When
+    valid_until: When
+    origin: Text() | None = None
+    destination: Text() | None = None
+    zone: Text(max_length=16) | None = None
+    fare_class: Literal[1, 2] = 2
+    travellers: int = Field(default=1, ge=1, le=9, strict=True)
+    return_trip: StrictBool = False
+    cost_center: Text(max_length=32)
+    max_fare_cents: int | None = Field(default=None, ge=0, le=10_000_000, strict=True)
+    customer_ref: Text(max_length=64) | None = None
+    appointment_at: datetime | None = None
+    appointment_place: Text(max_length=200) | None = None
+    external_ref: Text(max_length=64) | None = None
+    language: str = Field(default="de", pattern=r"^[a-z]{2}$")
+    replaces: VoucherId | None = None
+
+    @model_validator(mode="after")
+    def _route_and_window(self, info: ValidationInfo) -> IssueRequest:
+        has_stops = self.origin is not None and self.destination is not None
+        if has_stops == (self.zone is not None) or (
+            not has_stops and (self.origin or self.destination)
+        ):
+            raise ValueError("give either origin and destination, or a zone")
+        start, end = self.window((info.context or {}).get("tz", UTC))
+        if end <= start:
+            raise ValueError("valid_until must not be before valid_from")
+        return self
+
+    def window(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
+        """[start, end) in UTC, whole minutes. A date as valid_until means to the end of that
+        day in the office's time zone; a time is rounded outwards, never shortening the trip."""
+        start = as_local(self.valid_from, tz, 0)
+        end = as_local(self.valid_until, tz, 1)
+        start = start.replace(second=0, microsecond=0)
+        if end.second or end.microsecond:
+            end = end.replace(second=0, microsecond=0) + timedelta(minutes=1)
+        return start.astimezone(UTC), end.astimezone(UTC)
+
+    def fingerprint(self) -> str:
+        """Identifies the request's content, to tell a retry from a reuse of its key."""
+        return hashlib.sha256(
+            self.model_dump_json(exclude={"external_ref"}).encode()
+        ).hexdigest()
+
+
+def as_local(value: date | datetime, tz: ZoneInfo, add_days: int) -> datetime:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=tz)
+    return datetime.combine(value + timedelta(days=add_days), time(0), tzinfo=tz)
+
+
+class RevokeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reason: Text(max_length=500)

@@ -1,0 +1,1 @@
+"""Domain operations. Each takes an SQLAlchemy session and knows nothing of HTTP."""

@@ -1,0 +1,65 @@
+"""Looking vouchers up and saying what state they are in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import exists, select
+from sqlalchemy.orm import Session
+
+from .. import codes
+from ..store import Redemption, Revocation, Voucher
+from ..timefmt import format_instant
+from .errors import NotFound
+
+ACCEPTED = "accepted"
+
+
+def get(session: Session, voucher_id: str) -> Voucher:
+    """By id or short code, in any spelling a person might type."""
+    try:
+        canonical = codes.normalize_id(voucher_id)
+    except ValueError as exc:
+        raise NotFound(str(exc)) from None
+    voucher = session.get(Voucher, canonical)
+    if voucher is None:
+        raise NotFound(f"no voucher with id {canonical}")
+    return voucher
+
+
+def status(session: Session, voucher: Voucher, now: datetime) -> str:
+    if session.scalar(select(exists().where(Revocation.voucher_id == voucher.id))):
+        return "revoked"
+    redeemed = exists().where(Redemption.voucher_id == voucher.id, Redemption.outcome == ACCEPTED)
+    if session.scalar(select(redeemed)):
+        return "redeemed"
+    return "expired" if now >= voucher.valid_until else "issued"
+
+
+def describe(voucher: Voucher, state: str) -> dict:
+    """The voucher as the API and the CLI show it (contract fields first)."""
+    return {
+        "id": voucher.id,
+        "short_code": codes.short_code(voucher.id),
+        "code": voucher.code,
+        "valid_from": format_instant(voucher.valid_from),
+        "valid_until": format_instant(voucher.valid_until),
+        "status": state,
+        "holder_name": voucher.holder_name,
+        "origin": voucher.origin,
+        "destination": voucher.destination,
+        "zone": voucher.zone,
+        "fare_class": voucher.fare_class,
+        "travellers": voucher.travellers,
+        "return_trip": voucher.return_trip,
+        "cost_center": voucher.cost_center,
+        "max_fare_cents": voucher.max_fare_cents,
+        "customer_ref": voucher.customer_ref,
+        "appointment_at": voucher.appointment_at and format_instant(voucher.appointment_at),
+        "appointment_place": voucher.appointment_place,
+        "external_ref": voucher.external_ref,
+        "language": voucher.language,
+        "replaces": voucher.replaces,
+        "kid": voucher.kid,
+        "created_at": format_instant(voucher.created_at),
+    }

@@ -1,0 +1,15 @@
+"""Instants on the wire: ISO 8601 in UTC with a Z, to the second."""
+
+from datetime import UTC, datetime
+
+
+def format_instant(moment: datetime) -> str:
+    return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_instant(text: str) -> datetime:
+    """Raises ValueError unless text is an ISO 8601 date-time with an offset."""
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        raise ValueError(f"{text!r} has no time zone offset")
+    return moment.astimezone(UTC)
