@@ -1,0 +1,73 @@
+#!/usr/bin/env python3
+"""Set up and run the project from a fresh clone with nothing but python3.
+
+    python3 dev.py demo   # install, create demo data and keys, serve on http://127.0.0.1:8000
+    python3 dev.py test   # install (Chromium via apt if missing), run every test
+
+Everything lands in .venv/ (Python packages) and instance/ + keys/ (demo data, dev keys);
+nothing is started that is not stopped again.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+PY = VENV / "bin" / "python"
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def sh(*args: str | Path, **kwargs) -> None:
+    subprocess.run([str(a) for a in args], check=True, cwd=ROOT, **kwargs)
+
+
+def venv(extras: str) -> None:
+    stamp = VENV / f".installed-{extras}"
+    pyproject = ROOT / "pyproject.toml"
+    if stamp.exists() and stamp.stat().st_mtime >= pyproject.stat().st_mtime:
+        return
+    if not PY.exists():
+        sh(sys.executable, "-m", "venv", VENV)
+    sh(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    sh(PY, "-m", "pip", "install", "--quiet", "-e", f".[{extras}]")
+    stamp.touch()
+
+
+def chromium() -> None:
+    """Debian's Chromium for the browser tests (Playwright never downloads a browser here)."""
+    if CHROMIUM.exists():
+        return
+    if shutil.which("apt-get") is None or os.geteuid() != 0:
+        sys.exit("dev.py: the browser tests need /usr/bin/chromium: run 'apt-get install chromium' as root")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    sh("apt-get", "update", "-qq", env=env)
+    sh("apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", env=env)
+
+
+def demo() -> None:
+    venv("test")
+    voucher = VENV / "bin" / "voucher"
+    sh(voucher, "demo")
+    os.execv(voucher, [str(voucher), "serve", "--host", "127.0.0.1", "--port", os.environ.get("PORT", "8000")])
+
+
+def test(args: list[str]) -> None:
+    venv("test")
+    chromium()
+    result = subprocess.run([str(PY), "-m", "pytest", *args], cwd=ROOT)
+    sys.exit(result.returncode)
+
+
+if __name__ == "__main__":
+    command = sys.argv[1] if len(sys.argv) > 1 else ""
+    if command == "demo":
+        demo()
+    elif command == "test":
+        test(sys.argv[2:])
+    else:
+        sys.exit(__doc__)

@@ -1,0 +1,114 @@
+"""The `voucher` command as an operator runs it: a real process, real files."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from voucher import qr
+
+VOUCHER = [sys.executable, "-m", "voucher"]
+
+
+@pytest.fixture
+def env(tmp_path, database) -> dict:
+    environment = dict(os.environ)
+    environment.update(VOUCHER_DATA_DIR=str(tmp_path), VOUCHER_KEYS_DIR=str(tmp_path / "keys"),
+                       DATABASE_URL=database.url)
+    environment.pop("VOUCHER_KEY_PASSPHRASE", None)
+    return environment
+
+
+def run(env, *args) -> subprocess.CompletedProcess:
+    return subprocess.run([*VOUCHER, *args], env=env, capture_output=True, text=True, timeout=60)
+
+
+# The CLI signs with the real clock, so the trip is a month from today.
+DAY = (date.today() + timedelta(days=30)).isoformat()
+ISSUE = ["issue", "--holder-name", "Łukasz Nowak", "--valid-from", DAY, "--valid-until", DAY, "--origin", "Musterstadt Hbf", "--destination", "Jobcenter Nord",
+         "--cost-center", "KST-1"]
+
+
+@pytest.fixture
+def initialised(env):
+    result = run(env, "init")
+    assert result.returncode == 0, result.stderr
+    return result
+
+
+def test_init_prints_one_token_per_role(initialised):
+    lines = [line.split() for line in initialised.stdout.splitlines()]
+    assert [role for role, _ in lines] == ["issuer", "verifier", "finance", "admin"]
+
+
+def test_tokens_create_prints_the_token_alone(env, initialised):
+    result = run(env, "tokens", "create", "--role", "finance")
+    assert result.returncode == 0 and result.stdout.strip().startswith("jv_") and len(result.stdout.split()) == 1
+
+
+def test_issue_then_verify_code_and_image_offline(env, initialised, tmp_path):
+    voucher = json.loads(run(env, *ISSUE).stdout)
+    trust = tmp_path / "trust.json"
+    trust.write_text(run(env, "keys", "export-trust").stdout)
+    at = ["--at", f"{DAY}T12:00"]
+    by_text = run(env, "verify", voucher["code"], "--trust", str(trust), *at)
+    assert by_text.returncode == 0 and by_text.stdout.startswith("VALID") and "Łukasz Nowak" in by_text.stdout
+    image = tmp_path / "qr.png"
+    image.write_bytes(qr.png(voucher["code"]))
+    assert run(env, "verify", str(image), "--trust", str(trust), *at).returncode == 0
+    late = run(env, "verify", voucher["code"], "--at", f"{DAY}T23:59:59+00:00")
+    assert late.returncode == 1 and "expired" in late.stdout
+
+
+def test_revoke_then_verify_with_a_revocation_list_file(env, initialised, tmp_path):
+    voucher = json.loads(run(env, *ISSUE).stdout)
+    assert run(env, "revoke", voucher["id"], "--reason", "cancelled").returncode == 0
+    from voucher import revlist
+    from voucher.db import Database
+    from voucher.keys import KeyStore
+    from voucher.services import revocation
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    with Database(env["DATABASE_URL"]).session() as session:
+        seq = revocation.current_seq(session)
+        entries = revocation.entries_between(session, 0, seq, now)
+    _, private = KeyStore(Path(env["VOUCHER_KEYS_DIR"])).signing_key(now)
+    listing = tmp_path / "revocations.json"
+    listing.write_text(json.dumps(revlist.sign(entries, 0, seq, now, private)))
+    result = run(env, "verify", voucher["code"], "--revocations", str(listing), "--at", f"{DAY}T12:00")
+    assert result.returncode == 1 and "revoked" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args, status",
+    [
+        (["verify", "JV1:NOPE"], 1),
+        (["verify", "x", "--at", "tomorrow"], 2),
+        (["verify", "x", "--trust", "/nonexistent.json"], 2),
+        (["issue", "--holder-name", "", "--valid-from", DAY, "--valid-until", DAY, "--zone", "A", "--cost-center", "K"], 1),
+        (["revoke", "0000000000000", "--reason", "x"], 1),
+        (["tokens", "create", "--role", "boss"], 2),
+    ],
+)
+def test_bad_input_is_one_line_on_stderr_and_nonzero_exit(env, initialised, args, status):
+    result = run(env, *args)
+    assert result.returncode == status
+    assert "Traceback" not in result.stderr
+    if status == 1 and args[0] != "verify":
+        assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_verify_of_an_image_without_qr_is_a_usage_error(env, initialised, tmp_path):
+    from PIL import Image
+
+    blank = tmp_path / "blank.png"
+    Image.new("L", (200, 200), 255).save(blank)
+    result = run(env, "verify", str(blank))
+    assert result.returncode == 2 and "no QR code" in result.stderr
