@@ -72,6 +72,7 @@ class IssueRequest(BaseModel):
     customer_ref: Text(max_length=64) | None = None
     appointment_at: datetime | None = None
     appointment_place: Text(max_length=200) | None = None
+    recipient_address: list[Text(max_length=60)] | None = Field(default=None, max_length=5)
     external_ref: Text(max_length=64) | None = None
     language: str = Field(default="de", pattern=r"^[a-z]{2}$")
     replaces: VoucherId | None = None

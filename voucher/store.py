@@ -54,6 +54,7 @@ class Voucher(Base):
     customer_ref: Mapped[str | None] = mapped_column(String(64))
     appointment_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     appointment_place: Mapped[str | None] = mapped_column(Text)
+    recipient_address: Mapped[list | None] = mapped_column(JSON)
     external_ref: Mapped[str | None] = mapped_column(String(64), unique=True)
     request_hash: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8))

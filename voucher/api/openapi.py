@@ -46,6 +46,7 @@ def spec() -> dict:
             "/vouchers/{voucher_id}": {"get": _op("A voucher and its status", ("issuer", "finance", "verifier"), ok=VOUCHER, params=vid)},
             "/vouchers/{voucher_id}/qr.png": {"get": _op("QR code as PNG", ("issuer",), ok=binary, ok_type="image/png", params=vid)},
             "/vouchers/{voucher_id}/qr.svg": {"get": _op("QR code as SVG", ("issuer",), ok=binary, ok_type="image/svg+xml", params=vid)},
+            "/vouchers/{voucher_id}/letter.pdf": {"get": _op("Invitation letter as PDF", ("issuer",), ok=binary, ok_type="application/pdf", params=vid)},
             "/vouchers/{voucher_id}/revoke": {"post": _op("Revoke a voucher", ("issuer",), {"$ref": "#/components/schemas/RevokeRequest"}, VOUCHER, params=vid)},
             "/trust-list": {"get": _op("Public keys that sign vouchers")},
             "/revocations": {"get": _op("Signed revocation list", ("verifier",), params=[

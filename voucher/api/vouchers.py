@@ -69,6 +69,16 @@ def qr_svg(voucher_id: str):
 
 
 @requires("issuer")
+def letter_pdf(voucher_id: str):
+    from ..letters.render import Letter, render
+
+    voucher = vouchers.get(context.session(), voucher_id)
+    pdf = render([Letter.from_voucher(voucher, context.now())], context.services().settings.timezone)
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="letter-{voucher.id}.pdf"'})
+
+
+@requires("issuer")
 def revoke_voucher(voucher_id: str):
     reason = RevokeRequest.model_validate(json_body()).reason
     session = context.session()
@@ -83,4 +93,5 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/vouchers/<voucher_id>", view_func=get_voucher)
     bp.add_url_rule("/vouchers/<voucher_id>/qr.png", view_func=qr_png)
     bp.add_url_rule("/vouchers/<voucher_id>/qr.svg", view_func=qr_svg)
+    bp.add_url_rule("/vouchers/<voucher_id>/letter.pdf", view_func=letter_pdf)
     bp.add_url_rule("/vouchers/<voucher_id>/revoke", view_func=revoke_voucher, methods=["POST"])

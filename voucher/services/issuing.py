@@ -109,6 +109,7 @@ class IssuingService:
             customer_ref=request.customer_ref,
             appointment_at=request.appointment_at and as_local(request.appointment_at, tz, 0),
             appointment_place=request.appointment_place,
+            recipient_address=request.recipient_address,
             external_ref=ref,
             request_hash=request.fingerprint(),
             language=request.language,

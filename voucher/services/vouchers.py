@@ -57,6 +57,7 @@ def describe(voucher: Voucher, state: str) -> dict:
         "customer_ref": voucher.customer_ref,
         "appointment_at": voucher.appointment_at and format_instant(voucher.appointment_at),
         "appointment_place": voucher.appointment_place,
+        "recipient_address": voucher.recipient_address,
         "external_ref": voucher.external_ref,
         "language": voucher.language,
         "replaces": voucher.replaces,

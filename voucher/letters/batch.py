@@ -1,0 +1,105 @@
+"""Letters for a whole CSV: issue each row (idempotently), render every letter, report bad rows.
+
+A bad row never stops the batch: it is reported with its line number and the rest go through.
+Each row is committed on its own, so a batch killed half-way and run again issues nothing twice
+(the row's external_ref, or a digest of the row when it has none, is its idempotency key).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from ..config import Settings
+from ..keys import KeyStore
+from ..schemas import IssueRequest
+from ..services.errors import ServiceError
+from ..services.issuing import IssuingService
+from .render import Letter, render
+
+ADDRESS_COLUMNS = ("address_1", "address_2", "address_3")
+INT_COLUMNS = ("fare_class", "travellers", "max_fare_cents")
+TRUE = {"1", "true", "yes", "ja", "j", "x", "y"}
+FALSE = {"0", "false", "no", "nein", "n", ""}
+
+
+@dataclass
+class BatchResult:
+    letters: list[Letter] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+    reused: int = 0
+
+
+def read_rows(text: str) -> Iterator[tuple[int, dict]]:
+    """(line number, row) pairs; accepts ',' or ';' separated files with a header row."""
+    text = text.lstrip("\ufeff")
+    header = text.split("\n", 1)[0]
+    delimiter = ";" if header.count(";") > header.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
+    if not reader.fieldnames or "holder_name" not in reader.fieldnames:
+        raise ValueError("the CSV needs a header row with at least holder_name (see README)")
+    for row in reader:
+        if any((v or "").strip() for v in row.values() if isinstance(v, str)):
+            yield reader.line_num, row
+
+
+def to_request_fields(row: dict) -> dict:
+    """CSV cells (all text) to the JSON-like fields IssueRequest validates."""
+    fields = {k: v.strip() for k, v in row.items() if k and isinstance(v, str) and v.strip()}
+    for name in INT_COLUMNS:
+        if fields.get(name, "").isdigit():
+            fields[name] = int(fields[name])
+    if "return_trip" in fields:
+        word = fields["return_trip"].lower()
+        fields["return_trip"] = True if word in TRUE else False if word in FALSE else word
+    address = [fields.pop(c) for c in ADDRESS_COLUMNS if c in fields]
+    if address:
+        fields["recipient_address"] = address
+    if "external_ref" not in fields:
+        digest = hashlib.sha256(repr(sorted(fields.items())).encode()).hexdigest()[:32]
+        fields["external_ref"] = f"csv:{digest}"
+    return fields
+
+
+def run(
+    session: Session, keystore: KeyStore, settings: Settings, text: str, now: datetime,
+    actor: str = "batch", progress: Callable[[int], None] = lambda n: None,
+) -> BatchResult:
+    result = BatchResult()
+    service = IssuingService(session, keystore, settings)
+    for line, row in read_rows(text):
+        try:
+            request = IssueRequest.model_validate(to_request_fields(row), context={"tz": settings.timezone})
+            voucher, created = service.issue(request, actor, now)
+        except ValidationError as exc:
+            session.rollback()
+            result.errors.append((line, "; ".join(
+                f"{'.'.join(str(p) for p in e['loc']) or 'row'}: {e['msg']}" for e in exc.errors(include_url=False))))
+        except ServiceError as exc:
+            session.rollback()
+            result.errors.append((line, exc.detail))
+        else:
+            result.reused += not created
+            result.letters.append(Letter.from_voucher(voucher, now))
+        progress(1)
+    return result
+
+
+def write_pdf(letters: list[Letter], settings: Settings) -> bytes:
+    return render(letters, settings.timezone)
+
+
+def write_zip(letters: list[Letter], settings: Settings) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for letter in letters:
+            archive.writestr(f"letter-{letter.voucher_id}.pdf", render([letter], settings.timezone))
+    return buffer.getvalue()
