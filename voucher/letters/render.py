@@ -8,6 +8,7 @@ punch mark at 148.5 mm. The voucher is a dashed cut-out at the bottom of the pag
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -24,6 +25,8 @@ FONT = "DejaVu"
 LEFT, RIGHT_EDGE = 25.0, 190.0
 QR_SIZE = 42.0  # mm including the quiet zone; ≥ 30 mm so cheap phone cameras read it at arm's length
 VOUCHER_TOP = 196.0
+# Hebrew to Myanmar (right-to-left and Indic scripts), Khmer, and Arabic presentation forms.
+COMPLEX_SCRIPTS = ((0x0590, 0x109F), (0x1780, 0x17FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF))
 
 
 @dataclass(frozen=True)
@@ -64,7 +67,6 @@ def new_document() -> FPDF:
     pdf.set_auto_page_break(False)
     pdf.add_font(FONT, "", str(FONTS / "DejaVuSans.ttf"))
     pdf.add_font(FONT, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    pdf.set_text_shaping(True)  # Arabic and other scripts need shaping and right-to-left runs
     pdf.set_creator("voucher")
     return pdf
 
@@ -81,6 +83,7 @@ def draw(pdf: FPDF, letter: Letter, tz: ZoneInfo) -> None:
     office = texts.office()
     lang = letter.language if letter.language in texts.languages() else texts.DEFAULT_LANGUAGE
     window = texts.window(letter.valid_from, letter.valid_until, tz, lang)
+    pdf.set_text_shaping(_needs_shaping(letter, t))
     pdf.add_page()
     _marks(pdf)
     _letterhead(pdf, office)
@@ -90,6 +93,19 @@ def draw(pdf: FPDF, letter: Letter, tz: ZoneInfo) -> None:
     if y > VOUCHER_TOP - 3:
         raise ValueError("the letter text is too long for one page: shorten the appointment place")
     _voucher(pdf, t, letter, window)
+
+
+def _needs_shaping(letter: Letter, t: dict) -> bool:
+    """Arabic, Hebrew and other complex scripts need HarfBuzz shaping and right-to-left runs;
+    Latin letters do not, and shaping costs half the rendering time, so it is used only when
+    some text on this letter needs it."""
+    strings = [letter.holder_name, letter.route, letter.appointment_place or "", *letter.address,
+               *(v for v in t.values() if isinstance(v, str))]
+    return any(
+        any(low <= ord(c) <= high for low, high in COMPLEX_SCRIPTS)
+        or unicodedata.bidirectional(c) in ("R", "AL", "AN")
+        for text in strings for c in text if ord(c) >= 0x0590
+    )
 
 
 def _text(pdf: FPDF, size: float, bold: bool = False) -> None:
