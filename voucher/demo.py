@@ -40,6 +40,7 @@ def seed(session: Session, keystore: KeyStore, settings: Settings, base_url: str
     lines = ["", "Demo tokens (role token):"] + [f"  {r} {t}" for r, t in tokens.items()]
     lines += ["", "Demo vouchers (the last one is revoked):"]
     lines += [f"  {v.id}  {v.holder_name:<22} {base_url}/api/v1/vouchers/{v.id}/letter.pdf" for v in issued]
-    lines += ["", f"Verifier page:  {base_url}/verify", f"Finance page:   {base_url}/finance",
-              f"Trust list:     {base_url}/api/v1/trust-list", f"API document:   {base_url}/api/v1/openapi.json", ""]
+    lines += ["", "Letters need the issuer token, e.g.:",
+              f"  curl -H 'Authorization: Bearer {tokens['issuer']}' -o letter.pdf {base_url}/api/v1/vouchers/{issued[0].id}/letter.pdf",
+              "", f"Trust list:     {base_url}/api/v1/trust-list", f"API document:   {base_url}/api/v1/openapi.json", ""]
     return "\n".join(lines)
