@@ -1,0 +1,48 @@
+"""The browser verifier (verifier/static/jv1.js) agrees with every shared test vector."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.test_vectors import DOCUMENT
+
+pytestmark = pytest.mark.browser
+
+RUN_VECTOR = """async ([trustDoc, vector]) => {
+  const jv1 = await import('/verify/static/jv1.js');
+  const trust = await jv1.importTrust(trustDoc);
+  try {
+    const result = await jv1.verify(vector.code, trust, Date.parse(vector.now), new Set(vector.revoked));
+    return {valid: true, claims: result.claims};
+  } catch (error) {
+    if (!(error instanceof jv1.InvalidVoucher)) return {valid: false, reason: 'unexpected ' + error};
+    return {valid: false, reason: error.reason};
+  }
+}"""
+
+
+@pytest.mark.parametrize("vector", DOCUMENT["vectors"], ids=lambda v: v["name"])
+def test_browser_verifier_agrees_with_vector(page, vector):
+    assert page.evaluate(RUN_VECTOR, [DOCUMENT["trust"], vector]) == vector["expect"]
+
+
+def test_browser_checks_the_signed_revocation_list(page):
+    check = """async ([trustDoc, list]) => {
+      const jv1 = await import('/verify/static/jv1.js');
+      const trust = await jv1.importTrust(trustDoc);
+      const ids = [...await jv1.verifyRevocationList(list, trust)];
+      let forged = 'accepted';
+      try { await jv1.verifyRevocationList({...list, entries: []}, trust); } catch { forged = 'rejected'; }
+      return {ids, forged};
+    }"""
+    result = page.evaluate(check, [DOCUMENT["trust"], DOCUMENT["revocation_list"]])
+    assert result == {"ids": ["0RV4K8ZQ3M2TA"], "forged": "rejected"}
+
+
+def test_trust_entry_with_a_wrong_kid_is_ignored(page):
+    trust = json.loads(json.dumps(DOCUMENT["trust"]))
+    trust["keys"][0]["kid"] = "0000"
+    valid = next(v for v in DOCUMENT["vectors"] if v["name"] == "valid")
+    assert page.evaluate(RUN_VECTOR, [trust, valid]) == {"valid": False, "reason": "unknown_key"}
