@@ -52,8 +52,9 @@ def chromium() -> None:
 def demo() -> None:
     venv("test")
     voucher = VENV / "bin" / "voucher"
-    sh(voucher, "demo")
-    os.execv(voucher, [str(voucher), "serve", "--host", "127.0.0.1", "--port", os.environ.get("PORT", "8000")])
+    port = os.environ.get("PORT", "8000")
+    sh(voucher, "demo", "--base-url", f"http://127.0.0.1:{port}")
+    os.execv(voucher, [str(voucher), "serve", "--host", "127.0.0.1", "--port", port])
 
 
 def test(args: list[str]) -> None:
