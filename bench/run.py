@@ -29,6 +29,8 @@ def machine() -> str:
 def main() -> None:
     rows = [row for suite in SUITES for row in suite.run()]
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    if subprocess.run(["git", "diff", "--quiet", "HEAD", "--", "voucher", "bench"]).returncode:
+        commit += " with uncommitted changes"
     lines = [
         "# Benchmarks", "",
         f"Written by `.venv/bin/python -m bench.run` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {commit}.",

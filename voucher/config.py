@@ -22,7 +22,6 @@ class Settings:
     issuer: str = "Jobcenter Musterstadt"
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Berlin"))
     key_lifetime: timedelta = timedelta(days=730)
-    revocation_max_age: timedelta = timedelta(hours=24)
 
     @property
     def database(self) -> str:
@@ -38,10 +37,6 @@ _ENV = {
     "VOUCHER_ISSUER": ("issuer", str),
     "VOUCHER_TIMEZONE": ("timezone", ZoneInfo),
     "VOUCHER_KEY_LIFETIME_DAYS": ("key_lifetime", lambda v: timedelta(days=int(v))),
-    "VOUCHER_REVOCATION_MAX_AGE_HOURS": (
-        "revocation_max_age",
-        lambda v: timedelta(hours=float(v)),
-    ),
 }
 
 

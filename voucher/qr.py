@@ -13,8 +13,6 @@ import io
 import zxingcpp
 from PIL import Image
 
-QUIET_ZONE = 4
-
 
 def _symbol(text: str, quiet_zone: bool) -> tuple[int, bytes]:
     barcode = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
