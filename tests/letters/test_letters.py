@@ -66,10 +66,12 @@ def test_arabic_name_renders_and_its_qr_carries_it(client, auth, issue):
     assert fmt.parse(code)[0].holder_name == "محمد الأحمد"
 
 
-def test_qr_is_at_least_30_mm_wide():
-    from voucher.letters import render
-
-    assert render.QR_SIZE >= 30
+def test_printed_qr_is_at_least_30_mm_wide(client, auth, issue):
+    (page,) = pages(letter(client, auth, issue()))
+    dpi = 300
+    (found,) = zxingcpp.read_barcodes(page.render(scale=dpi / 72).to_pil())
+    width_px = found.position.top_right.x - found.position.top_left.x  # the symbol, without quiet zone
+    assert width_px / dpi * 25.4 >= 30
 
 
 def test_letter_of_unknown_voucher_is_a_404_problem(client, auth):
