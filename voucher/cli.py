@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sys
 from datetime import datetime
@@ -16,7 +17,7 @@ from . import revlist, utc_now
 from .config import Settings, from_environment
 from .db import Database
 from .keys import KeyStore, KeyStoreError, TrustList
-from .schemas import IssueRequest
+from .schemas import IssueRequest, error_summary
 from .services import clients, revocation, vouchers
 from .services.errors import ServiceError
 from .services.issuing import IssuingService
@@ -37,7 +38,7 @@ class Context:
             self._db = Database(self.settings.database)
         return self._db
 
-    @property
+    @functools.cached_property
     def keystore(self) -> KeyStore:
         return KeyStore(self.settings.keys_dir, self.settings.key_passphrase)
 
@@ -274,10 +275,7 @@ def main() -> None:
         exc.show()
         sys.exit(exc.exit_code)
     except ValidationError as exc:
-        _fail("; ".join(
-            f"{'.'.join(str(p) for p in e['loc']) or 'input'}: {e['msg']}"
-            for e in exc.errors(include_url=False)
-        ))
+        _fail(error_summary(exc))
     except (ServiceError, KeyStoreError, ValueError, OSError) as exc:
         _fail(str(getattr(exc, "detail", exc)))
     except SQLAlchemyError as exc:

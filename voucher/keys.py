@@ -131,18 +131,26 @@ class KeyStore:
     def __init__(self, directory: Path, passphrase: str | None = None):
         self.directory = Path(directory)
         self.passphrase = passphrase or None
+        # Signing happens on every issue request: keep what was read until the file changes.
+        self._trust: tuple[tuple[int, int], TrustList] | None = None
+        self._private: dict[str, Ed25519PrivateKey] = {}
 
     @property
     def trust_path(self) -> Path:
         return self.directory / "trust.json"
 
     def trust_list(self) -> TrustList:
-        if not self.trust_path.exists():
-            return TrustList()
         try:
-            return TrustList.load(self.trust_path)
-        except ValueError as exc:
-            raise KeyStoreError(str(exc)) from None
+            stat = self.trust_path.stat()
+        except FileNotFoundError:
+            return TrustList()
+        version = (stat.st_mtime_ns, stat.st_size)
+        if self._trust is None or self._trust[0] != version:
+            try:
+                self._trust = (version, TrustList.load(self.trust_path))
+            except ValueError as exc:
+                raise KeyStoreError(str(exc)) from None
+        return self._trust[1]
 
     def init(self, issuer: str, now: datetime, lifetime: timedelta) -> TrustedKey | None:
         """Make the first key; returns None when a key already exists."""
@@ -205,6 +213,11 @@ class KeyStore:
         os.replace(tmp, self.trust_path)
 
     def _load_private(self, key: TrustedKey) -> Ed25519PrivateKey:
+        if key.kid not in self._private:
+            self._private[key.kid] = self._read_private(key)
+        return self._private[key.kid]
+
+    def _read_private(self, key: TrustedKey) -> Ed25519PrivateKey:
         data = self._private_path(key).read_bytes()
         encrypted = b"ENCRYPTED" in data.split(b"\n", 1)[0]
         if encrypted and not self.passphrase:

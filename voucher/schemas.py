@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import (
     AfterValidator,
+    ValidationError,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -22,6 +23,18 @@ from pydantic import (
 )
 
 from . import codes
+
+
+def field_errors(exc: ValidationError) -> list[tuple[str, str]]:
+    """(field, message) pairs in words a person can act on, for API, CLI and batch alike."""
+    return [
+        (".".join(str(p) for p in e["loc"]) or "input", e["msg"].removeprefix("Value error, "))
+        for e in exc.errors(include_url=False, include_input=False)
+    ]
+
+
+def error_summary(exc: ValidationError) -> str:
+    return "; ".join(f"{field}: {message}" for field, message in field_errors(exc))
 
 
 def _clean_text(value: str) -> str:

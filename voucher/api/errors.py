@@ -9,6 +9,7 @@ from pydantic import ValidationError
 from werkzeug.exceptions import HTTPException
 
 from ..keys import KeyStoreError
+from ..schemas import error_summary, field_errors
 from ..services.errors import Conflict, NotFound, Rejected, ServiceError
 
 log = logging.getLogger(__name__)
@@ -21,12 +22,8 @@ def problem(status: int, title: str, detail: str, **extra) -> Response:
 
 
 def _validation(exc: ValidationError) -> Response:
-    errors = [
-        {"field": ".".join(str(p) for p in e["loc"]) or "(body)", "message": e["msg"]}
-        for e in exc.errors(include_url=False, include_input=False)
-    ]
-    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors)
-    return problem(422, "Invalid request", detail, errors=errors)
+    errors = [{"field": field, "message": message} for field, message in field_errors(exc)]
+    return problem(422, "Invalid request", error_summary(exc), errors=errors)
 
 
 def _http(exc: HTTPException) -> Response:

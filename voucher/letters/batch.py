@@ -12,20 +12,19 @@ import hashlib
 import io
 import os
 import zipfile
-from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import pypdfium2 as pdfium
-
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from ..config import Settings
 from ..keys import KeyStore
-from ..schemas import IssueRequest
+from ..schemas import IssueRequest, error_summary
 from ..services.errors import ServiceError
 from ..services.issuing import IssuingService
 from .render import Letter, render
@@ -86,8 +85,7 @@ def run(
             voucher, created = service.issue(request, actor, now)
         except ValidationError as exc:
             session.rollback()
-            result.errors.append((line, "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or 'row'}: {e['msg']}" for e in exc.errors(include_url=False))))
+            result.errors.append((line, error_summary(exc)))
         except ServiceError as exc:
             session.rollback()
             result.errors.append((line, exc.detail))
