@@ -11,10 +11,10 @@ import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import letters
+from bench import letters, verifier
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "BENCHMARKS.md"
-SUITES = [letters]
+SUITES = [letters, verifier]
 
 
 def machine() -> str:

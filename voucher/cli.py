@@ -23,6 +23,7 @@ from .services.errors import ServiceError
 from .services.issuing import IssuingService
 
 CLI_ACTOR = "cli"
+ENROL_PREFIX = "JVENROL:"  # a QR the verifier page reads as device settings (verifier/static/app.js)
 
 
 class Context:
@@ -89,12 +90,19 @@ def tokens() -> None:
 @tokens.command("create")
 @click.option("--role", required=True, type=click.Choice(clients.ROLES))
 @click.option("--name", default=None, help="Who holds the token (shown in the audit log).")
+@click.option("--enrol-qr", type=click.Path(dir_okay=False), help="Also write a PNG QR that sets up a verifier device with this token.")
+@click.option("--location", default=None, help="With --enrol-qr: the place label the device starts with.")
 @pass_ctx
-def tokens_create(ctx: Context, role: str, name: str | None) -> None:
+def tokens_create(ctx: Context, role: str, name: str | None, enrol_qr: str | None, location: str | None) -> None:
     """Print a new token alone on stdout."""
     with ctx.db.session() as session:
         token = clients.create_token(session, role, name or role, utc_now())
         session.commit()
+    if enrol_qr:
+        from . import qr
+
+        settings = {"token": token, **({"location": location} if location else {})}
+        Path(enrol_qr).write_bytes(qr.png(ENROL_PREFIX + json.dumps(settings, separators=(",", ":"))))
     click.echo(token)
 
 

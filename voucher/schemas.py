@@ -128,3 +128,28 @@ def as_local(value: date | datetime, tz: ZoneInfo, add_days: int) -> datetime:
 class RevokeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: Text(max_length=500)
+
+
+class RedemptionItem(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    client_id: Text(max_length=64)
+    code: Annotated[str, StringConstraints(min_length=1, max_length=1000)] | None = None
+    voucher_id: VoucherId | None = None
+    redeemed_at: datetime
+    location: Text(max_length=120) | None = None
+
+    @model_validator(mode="after")
+    def _one_reference(self) -> RedemptionItem:
+        if (self.code is None) == (self.voucher_id is None):
+            raise ValueError("give either code (the scanned QR text) or voucher_id (a typed short code)")
+        if self.redeemed_at.tzinfo is None:
+            raise ValueError("redeemed_at needs a time zone offset (e.g. 2026-12-03T09:30:00Z)")
+        return self
+
+
+class RedemptionBatch(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    device_id: Text(max_length=64)
+    redemptions: list[RedemptionItem] = Field(max_length=500)

@@ -45,7 +45,7 @@ def claims(key=KEY, **changes) -> fmt.Claims:
     return replace(base, **changes)
 
 
-def _flip_signature(code: str) -> str:
+def flip_signature(code: str) -> str:
     raw = bytearray(b45decode(code[4:]))
     raw[-1] ^= 1
     return fmt.PREFIX + b45encode(bytes(raw))
@@ -68,7 +68,7 @@ def vectors() -> list[dict]:
          {"valid": True, "claims": fmt.parse(zone)[0].to_json()}),
         ("valid_at_skew_edge", "4 minutes before valid_from is still accepted", valid,
          START - timedelta(minutes=4), [], expected),
-        ("tampered_signature", "Last signature bit flipped", _flip_signature(valid), NOW, [], "bad_signature"),
+        ("tampered_signature", "Last signature bit flipped", flip_signature(valid), NOW, [], "bad_signature"),
         ("tampered_field", "One bit of the voucher id flipped", _flip_field(valid), NOW, [], "bad_signature"),
         ("unknown_key", "Signed by a key not in the trust list", fmt.encode(claims(OTHER), OTHER), NOW, [], "unknown_key"),
         ("expired", "Checked after valid_until plus the clock skew", valid, START + timedelta(hours=17), [], "expired"),

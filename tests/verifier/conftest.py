@@ -1,31 +1,67 @@
-"""A live server on 127.0.0.1 (a secure context, so WebCrypto Ed25519 works) and Debian's
-Chromium driven by Playwright."""
+"""A live server on 127.0.0.1 (a secure context, so WebCrypto Ed25519 works) with its own
+SQLite database and development key, and Debian's Chromium driven by Playwright."""
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
+from flask import Flask
 from werkzeug.serving import make_server
 
 from voucher import create_app
 from voucher.config import Settings
+from voucher.db import Database
+from voucher.keys import KeyStore
+from voucher.services import clients
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+@dataclass
+class Live:
+    url: str
+    app: Flask
+    db: Database
+    tokens: dict[str, str]
+
+    def auth(self, role: str) -> dict:
+        return {"Authorization": f"Bearer {self.tokens[role]}"}
+
+    def issue(self, **changes) -> dict:
+        """Issue a voucher valid today through the real route."""
+        from tests.conftest import voucher_request
+
+        today = datetime.now(UTC).date().isoformat()
+        body = voucher_request(valid_from=today, valid_until=today, **changes)
+        response = self.app.test_client().post("/api/v1/vouchers", json=body, headers=self.auth("issuer"))
+        assert response.status_code == 201, response.get_json()
+        return response.get_json()
+
+
 @pytest.fixture(scope="module")
-def server(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("verifier")
-    app = create_app(Settings(data_dir=folder, keys_dir=folder / "keys"))
+def live(tmp_path_factory):
+    folder: Path = tmp_path_factory.mktemp("verifier")
+    settings = Settings(data_dir=folder, keys_dir=folder / "keys")
+    db = Database(settings.database)
+    db.upgrade()
+    KeyStore(settings.keys_dir).init("Jobcenter Test", datetime.now(UTC) - timedelta(days=1), timedelta(days=730))
+    with db.session() as session:
+        tokens = {role: clients.create_token(session, role, f"live-{role}", datetime.now(UTC)) for role in clients.ROLES}
+        session.commit()
+    app = create_app(settings)
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{httpd.server_port}"
+    yield Live(f"http://127.0.0.1:{httpd.server_port}", app, db, tokens)
     httpd.shutdown()
     thread.join(timeout=10)
+    db.engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -39,9 +75,15 @@ def browser():
 
 
 @pytest.fixture
-def page(browser, server):
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(server + "/api/v1/trust-list")  # any page of the origin, to import modules from
-    yield page
+def context(browser):
+    context = browser.new_context(timezone_id="Europe/Berlin", locale="de-DE", service_workers="allow")
+    yield context
     context.close()
+
+
+@pytest.fixture
+def page(context, live):
+    """A page of the server's origin, to import the verifier's modules from."""
+    page = context.new_page()
+    page.goto(live.url + "/api/v1/trust-list")
+    return page

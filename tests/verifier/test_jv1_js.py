@@ -46,3 +46,25 @@ def test_trust_entry_with_a_wrong_kid_is_ignored(page):
     trust["keys"][0]["kid"] = "0000"
     valid = next(v for v in DOCUMENT["vectors"] if v["name"] == "valid")
     assert page.evaluate(RUN_VECTOR, [trust, valid]) == {"valid": False, "reason": "unknown_key"}
+
+
+NO_WEBCRYPTO_ED25519 = """(() => {
+  const original = crypto.subtle.importKey.bind(crypto.subtle);
+  crypto.subtle.importKey = (format, data, algorithm, ...rest) =>
+    (algorithm && (algorithm === 'Ed25519' || algorithm.name === 'Ed25519'))
+      ? Promise.reject(new DOMException('Ed25519 unsupported', 'NotSupportedError'))
+      : original(format, data, algorithm, ...rest);
+})();"""
+
+
+@pytest.mark.parametrize("vector", DOCUMENT["vectors"], ids=lambda v: v["name"])
+def test_fallback_without_webcrypto_ed25519_agrees_with_vector(context, live, vector):
+    context.add_init_script(NO_WEBCRYPTO_ED25519)
+    page = context.new_page()
+    page.goto(live.url + "/api/v1/trust-list")
+    engine = page.evaluate("""async (doc) => {
+      const jv1 = await import('/verify/static/jv1.js');
+      return jv1.engine(await jv1.importTrust(doc));
+    }""", DOCUMENT["trust"])
+    assert engine == "noble-ed25519"
+    assert page.evaluate(RUN_VECTOR, [DOCUMENT["trust"], vector]) == vector["expect"]

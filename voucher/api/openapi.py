@@ -6,7 +6,7 @@ from functools import cache
 
 from flask import Blueprint
 
-from ..schemas import IssueRequest, RevokeRequest
+from ..schemas import IssueRequest, RedemptionBatch, RevokeRequest
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 VOUCHER = {"$ref": "#/components/schemas/Voucher"}
@@ -30,6 +30,16 @@ def _id_param() -> dict:
     return {"name": "voucher_id", "in": "path", "required": True, "schema": {"type": "string"}}
 
 
+def _component_schemas(*models) -> dict:
+    """Model schemas with their nested definitions hoisted, so every $ref resolves."""
+    out = {}
+    for model in models:
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        out.update(schema.pop("$defs", {}))
+        out[model.__name__] = schema
+    return out
+
+
 @cache
 def spec() -> dict:
     vid = [_id_param()]
@@ -51,24 +61,19 @@ def spec() -> dict:
             "/trust-list": {"get": _op("Public keys that sign vouchers")},
             "/revocations": {"get": _op("Signed revocation list", ("verifier",), params=[
                 {"name": "since", "in": "query", "schema": {"type": "integer", "minimum": 0}}])},
+            "/redemptions": {"post": _op("Sync redemptions from a verifier device (idempotent by client_id)", ("verifier",), {"$ref": "#/components/schemas/RedemptionBatch"})},
             "/openapi.json": {"get": _op("This document")},
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {
-                "IssueRequest": IssueRequest.model_json_schema(),
-                "RevokeRequest": RevokeRequest.model_json_schema(),
+                **_component_schemas(IssueRequest, RevokeRequest, RedemptionBatch),
                 "Voucher": {"type": "object", "required": ["id", "short_code", "code", "valid_from", "valid_until", "status"],
                             "properties": {k: {"type": "string"} for k in ("id", "short_code", "code", "valid_from", "valid_until", "status")}},
                 "Problem": {"type": "object", "properties": {"status": {"type": "integer"}, "title": {"type": "string"}, "detail": {"type": "string"}}},
             },
         },
     }
-
-
-def add_path(path: str, operations: dict) -> None:
-    """Later blueprints describe their routes here, so the document stays whole."""
-    spec()["paths"][path] = operations
 
 
 def register(bp: Blueprint) -> None:

@@ -1,13 +1,55 @@
-"""The verifier served to staff devices: browser code in static/, checked against the same
-test vectors as voucher.format."""
+"""The verifier page for staff devices (/verify/): a PWA of plain JS modules in static/, checked
+against the same test vectors as voucher.format. The service worker's cache name carries a
+digest of every static file, so a deployment replaces what devices cached."""
 
+from __future__ import annotations
+
+import hashlib
 from pathlib import Path
 
-from flask import Blueprint, Flask
+from flask import Blueprint, Flask, Response, redirect, render_template, send_from_directory
 
 STATIC = Path(__file__).resolve().parent / "static"
+# Everything the page needs offline, relative to /verify/.
+PRECACHE = ["./", "manifest.webmanifest"] + sorted(
+    f"static/{p.relative_to(STATIC).as_posix()}" for p in STATIC.rglob("*")
+    if p.is_file() and p.suffix in {".js", ".css", ".png", ".webmanifest"} and p.name != "sw.js"
+)
 
 bp = Blueprint("verifier", __name__, url_prefix="/verify", static_folder=str(STATIC), static_url_path="/static")
+
+
+def _version() -> str:
+    digest = hashlib.sha256()
+    for path in sorted(STATIC.rglob("*")):
+        if path.is_file():
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+VERSION = _version()
+
+
+@bp.get("")
+def bare():
+    return redirect("/verify/", code=308)
+
+
+@bp.get("/")
+def page():
+    return render_template("verifier/index.html")
+
+
+@bp.get("/manifest.webmanifest")
+def manifest():
+    return send_from_directory(STATIC, "manifest.webmanifest", mimetype="application/manifest+json")
+
+
+@bp.get("/sw.js")
+def service_worker():
+    script = (STATIC / "sw.js").read_text(encoding="utf-8")
+    script = script.replace("__VERSION__", VERSION).replace('"__PRECACHE__"', repr(PRECACHE).replace("'", '"'))
+    return Response(script, mimetype="text/javascript", headers={"Cache-Control": "no-cache"})
 
 
 def init_app(app: Flask) -> None:

@@ -1,0 +1,86 @@
+// Talking to the server when there is a network: the public trust list, the signed revocation
+// list (delta since the last sequence number) and the redemptions waiting to upload.
+import * as db from "./db.js";
+import { importTrust, verifyRevocationList } from "./jv1.js";
+
+const API = "/api/v1";
+const BATCH = 200;
+
+export async function settings() {
+  return db.get("settings", { token: "", device_id: "", location: "", max_age_hours: 24 });
+}
+
+async function call(path, token, options = {}) {
+  const headers = { ...(options.headers || {}) };
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const response = await fetch(API + path, { ...options, headers, cache: "no-store" });
+  if (!response.ok) {
+    const problem = await response.json().catch(() => ({}));
+    throw new Error(problem.detail || `${response.status} ${response.statusText}`);
+  }
+  return response.json();
+}
+
+/** The trust list as imported WebCrypto keys, from the last copy this device stored. */
+export async function trust() {
+  const document = await db.get("trust");
+  return document ? importTrust(document) : [];
+}
+
+export async function revoked() {
+  const list = await db.get("revocations");
+  return new Set(list ? list.ids : []);
+}
+
+async function syncTrust() {
+  const document = await call("/trust-list");
+  await importTrust(document); // throws on a malformed list before it replaces a good one
+  await db.put("trust", document);
+}
+
+async function syncRevocations(token) {
+  const stored = await db.get("revocations", { seq: 0, ids: [], synced_at: null });
+  const list = await call(`/revocations?since=${stored.seq}`, token);
+  const ids = await verifyRevocationList(list, await trust()); // a forged list is never stored
+  const merged = new Set([...stored.ids, ...ids]);
+  await db.put("revocations", { seq: list.seq, ids: [...merged], synced_at: list.generated_at });
+}
+
+async function pushRedemptions(token, deviceId) {
+  let pending = await db.pendingRedemptions();
+  while (pending.length) {
+    const chunk = pending.slice(0, BATCH);
+    const body = {
+      device_id: deviceId,
+      redemptions: chunk.map(({ client_id, code, voucher_id, redeemed_at, location }) =>
+        (code ? { client_id, code, redeemed_at, location } : { client_id, voucher_id, redeemed_at, location })),
+    };
+    const answer = await call("/redemptions", token, {
+      method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body),
+    });
+    await db.markSynced(answer.results);
+    pending = pending.slice(BATCH);
+  }
+}
+
+/** One sync round; returns the error message, or null when everything went through. */
+export async function syncAll() {
+  const config = await settings();
+  try {
+    await syncTrust();
+    if (config.token) {
+      await syncRevocations(config.token);
+      await pushRedemptions(config.token, config.device_id);
+    }
+    await db.put("last_sync", new Date().toISOString());
+    return null;
+  } catch (error) {
+    return String(error.message || error);
+  }
+}
+
+/** Online lookup of a typed short code (a short code has no signature to check offline). */
+export async function lookup(shortCode) {
+  const config = await settings();
+  return call(`/vouchers/${encodeURIComponent(shortCode)}`, config.token);
+}
