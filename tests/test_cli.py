@@ -112,3 +112,21 @@ def test_verify_of_an_image_without_qr_is_a_usage_error(env, initialised, tmp_pa
     Image.new("L", (200, 200), 255).save(blank)
     result = run(env, "verify", str(blank))
     assert result.returncode == 2 and "no QR code" in result.stderr
+
+
+def test_finance_match_prints_the_report(env, initialised, tmp_path):
+    voucher = json.loads(run(env, *ISSUE).stdout)
+    source = tmp_path / "invoice.csv"
+    source.write_text(f"voucher_id;travel_date;amount\n{voucher['id']};{DAY};4,80\nbroken;x;y\n", encoding="utf-8")
+    result = run(env, "finance", "match", str(source))
+    assert result.returncode == 0 and "line 3" in result.stderr
+    report = json.loads(result.stdout)
+    assert [x["voucher_id"] for x in report["billed_not_redeemed"]] == [voucher["id"]]
+    as_csv = run(env, "finance", "match", str(source), "--format", "csv", "--decimal-comma")
+    assert "amount_eur" in as_csv.stdout and "4,80" in as_csv.stdout
+
+
+def test_retention_command_reports_what_it_erased(env, initialised):
+    run(env, *ISSUE)
+    assert run(env, "retention", "--days", "30").stdout.strip() == "0 vouchers anonymized"
+    assert run(env, "retention", "--days", "-1").returncode == 2

@@ -22,6 +22,7 @@ class Settings:
     issuer: str = "Jobcenter Musterstadt"
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Berlin"))
     key_lifetime: timedelta = timedelta(days=730)
+    retention: timedelta = timedelta(days=180)
 
     @property
     def database(self) -> str:
@@ -37,6 +38,7 @@ _ENV = {
     "VOUCHER_ISSUER": ("issuer", str),
     "VOUCHER_TIMEZONE": ("timezone", ZoneInfo),
     "VOUCHER_KEY_LIFETIME_DAYS": ("key_lifetime", lambda v: timedelta(days=int(v))),
+    "VOUCHER_RETENTION_DAYS": ("retention", lambda v: timedelta(days=int(v))),
 }
 
 

@@ -61,6 +61,8 @@ class Voucher(Base):
     replaces: Mapped[str | None] = mapped_column(ForeignKey("vouchers.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     created_by: Mapped[str] = mapped_column(String(64))
+    # Set by retention: personal data is gone, the figures stay (services/retention.py).
+    anonymized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
 
 class Revocation(Base):

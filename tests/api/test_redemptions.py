@@ -69,7 +69,7 @@ def test_redemption_after_revocation_is_kept_and_flagged(client, auth, issue, cl
     voucher = issue()
     client.post(f"/api/v1/vouchers/{voucher['id']}/revoke", json={"reason": "cancelled"}, headers=auth("issuer"))
     (result,) = sync(client, auth, item(voucher["code"]))
-    assert result["outcome"] == "revoked" and result["flags"] == ["redeemed_after_revocation"]
+    assert result["outcome"] == "revoked" and result["flags"] == ["redeemed_after_revocation", "accepted_offline"]
 
 
 def test_journey_made_before_the_revocation_stays_accepted(client, auth, issue, clock):

@@ -62,6 +62,16 @@ def spec() -> dict:
             "/revocations": {"get": _op("Signed revocation list", ("verifier",), params=[
                 {"name": "since", "in": "query", "schema": {"type": "integer", "minimum": 0}}])},
             "/redemptions": {"post": _op("Sync redemptions from a verifier device (idempotent by client_id)", ("verifier",), {"$ref": "#/components/schemas/RedemptionBatch"})},
+            "/reconciliation": {"get": _op("Issued, redeemed, revoked, expired unused, flagged and owed, per cost centre, day and fare class", ("finance",), params=[
+                {"name": "from", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
+                {"name": "to", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
+                {"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]}},
+                {"name": "table", "in": "query", "schema": {"enum": ["totals", "by_cost_center", "by_day", "by_fare_class", "flags"]}},
+                {"name": "decimal", "in": "query", "schema": {"enum": ["point", "comma"]}}])},
+            "/invoices/match": {"post": {**_op("Match the operator's invoice CSV against redemptions", ("finance",), params=[
+                {"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]}},
+                {"name": "decimal", "in": "query", "schema": {"enum": ["point", "comma"]}}]),
+                "requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}}},
             "/openapi.json": {"get": _op("This document")},
         },
         "components": {

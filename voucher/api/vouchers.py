@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, g, request, url_for
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, Gone
 
 from .. import context, qr
 from ..schemas import IssueRequest, RevokeRequest
@@ -56,15 +56,22 @@ def get_voucher(voucher_id: str):
     return _represent(vouchers.get(context.session(), voucher_id))
 
 
+def _printable(voucher_id: str):
+    voucher = vouchers.get(context.session(), voucher_id)
+    if voucher.anonymized_at is not None:
+        raise Gone("This voucher's personal data was erased under the retention rule; it cannot be printed.")
+    return voucher
+
+
 @requires("issuer")
 def qr_png(voucher_id: str):
-    voucher = vouchers.get(context.session(), voucher_id)
+    voucher = _printable(voucher_id)
     return Response(qr.png(voucher.code), mimetype="image/png")
 
 
 @requires("issuer")
 def qr_svg(voucher_id: str):
-    voucher = vouchers.get(context.session(), voucher_id)
+    voucher = _printable(voucher_id)
     return Response(qr.svg(voucher.code), mimetype="image/svg+xml")
 
 
@@ -72,7 +79,7 @@ def qr_svg(voucher_id: str):
 def letter_pdf(voucher_id: str):
     from ..letters.render import Letter, render
 
-    voucher = vouchers.get(context.session(), voucher_id)
+    voucher = _printable(voucher_id)
     pdf = render([Letter.from_voucher(voucher, context.now())], context.services().settings.timezone)
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="letter-{voucher.id}.pdf"'})

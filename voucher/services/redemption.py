@@ -24,6 +24,9 @@ from .vouchers import ACCEPTED
 # What the device could not know offline becomes a flag on the redemption, never a lost record.
 DOUBLE_USE = "double_use"
 AFTER_REVOCATION = "redeemed_after_revocation"
+# The device only records what it showed as valid: a revoked voucher it redeemed was accepted
+# offline before the device had the revocation. The passenger did nothing wrong.
+ACCEPTED_OFFLINE = "accepted_offline"
 OUTSIDE_VALIDITY = "outside_validity"
 
 
@@ -77,7 +80,7 @@ def _classify(session: Session, item: RedemptionItem, trust: TrustList) -> tuple
         return voucher_id, "unknown", []
     revoked_at = session.scalar(select(Revocation.revoked_at).where(Revocation.voucher_id == voucher.id))
     if revoked_at is not None and revoked_at <= at:
-        return voucher.id, "revoked", [AFTER_REVOCATION]
+        return voucher.id, "revoked", [AFTER_REVOCATION, ACCEPTED_OFFLINE]
     if at < voucher.valid_from - format.CLOCK_SKEW:
         return voucher.id, "not_yet_valid", [OUTSIDE_VALIDITY]
     if at >= voucher.valid_until + format.CLOCK_SKEW:

@@ -1,0 +1,85 @@
+"""Finance: reconciliation and operator invoice matching."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from flask import Blueprint, Response, request
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+from werkzeug.exceptions import BadRequest
+
+from .. import context, tables
+from ..services import audit, finance, invoices
+from .auth import actor, requires
+
+MAX_DAYS = 366
+
+
+class ReportQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    first: date = Field(alias="from")
+    last: date = Field(alias="to")
+    format: Literal["json", "csv"] = "json"
+    table: Literal["totals", "by_cost_center", "by_day", "by_fare_class", "flags"] | None = None
+    decimal: Literal["point", "comma"] = "point"
+
+    @model_validator(mode="after")
+    def _range(self) -> ReportQuery:
+        if self.last < self.first:
+            raise ValueError("'to' must not be before 'from'")
+        if (self.last - self.first).days >= MAX_DAYS:
+            raise ValueError(f"a report covers at most {MAX_DAYS} days")
+        return self
+
+
+class CsvQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    format: Literal["json", "csv"] = "json"
+    decimal: Literal["point", "comma"] = "point"
+
+
+def csv_response(data: dict[str, list[dict]], decimal: str, filename: str) -> Response:
+    return Response(tables.to_csv(data, decimal == "comma"), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@requires("finance")
+def reconciliation():
+    query = ReportQuery.model_validate(request.args.to_dict())
+    period = finance.Period(query.first, query.last, context.services().settings.timezone)
+    report = finance.reconcile(context.session(), period, context.now())
+    if query.format == "json":
+        return report
+    sections = {"totals": [report["totals"]], **{k: report[k] for k in ("by_cost_center", "by_day", "by_fare_class", "flags")}}
+    if query.table:
+        sections = {query.table: sections[query.table]}
+    return csv_response(sections, query.decimal, f"reconciliation-{query.first}-{query.last}.csv")
+
+
+@requires("finance")
+def match_invoice():
+    query = CsvQuery.model_validate(request.args.to_dict())
+    try:
+        text = request.get_data().decode("utf-8")
+    except UnicodeDecodeError:
+        raise BadRequest("The invoice must be UTF-8 text (CSV).") from None
+    try:
+        lines, rejected = invoices.parse(text)
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from None
+    session = context.session()
+    report = invoices.match(session, lines, context.services().settings.timezone)
+    report["rejected_lines"] = rejected
+    audit.record(session, actor(), "invoice_match", context.now(), lines=len(lines), rejected=len(rejected),
+                 billed_cents=report["totals"]["billed_cents"])
+    session.commit()
+    if query.format == "csv":
+        return csv_response({name: report[name] for name in invoices.LISTS}, query.decimal, "invoice-match.csv")
+    return report
+
+
+def register(bp: Blueprint) -> None:
+    bp.add_url_rule("/reconciliation", view_func=reconciliation)
+    bp.add_url_rule("/invoices/match", view_func=match_invoice, methods=["POST"])

@@ -1,0 +1,30 @@
+"""Retention: some time after a voucher's journey is over and reconciled, the holder's name and
+everything else personal is erased; ids, dates, routes, cost centres and amounts stay, so the
+figures still add up."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from ..store import Redemption, Voucher
+from . import audit
+
+
+def anonymize_closed(session: Session, keep: timedelta, actor: str, now: datetime) -> int:
+    """Erase personal data of vouchers whose validity ended more than `keep` ago; returns how many."""
+    ids = list(session.scalars(select(Voucher.id).where(
+        Voucher.valid_until < now - keep, Voucher.anonymized_at.is_(None))))
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        session.execute(update(Voucher).where(Voucher.id.in_(chunk)).values(
+            holder_name="", customer_ref=None, recipient_address=None, appointment_place=None,
+            code="", anonymized_at=now))
+        # The QR text of a redemption repeats the holder's name.
+        session.execute(update(Redemption).where(Redemption.voucher_id.in_(chunk)).values(code=None))
+    if ids:
+        audit.record(session, actor, "anonymize", now, None, vouchers=len(ids), kept_days=keep.days)
+    session.commit()
+    return len(ids)
