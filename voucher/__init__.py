@@ -20,11 +20,14 @@ def utc_now() -> datetime:
 def create_app(settings: Settings | None = None, clock: Callable[[], datetime] = utc_now) -> Flask:
     """The WSGI app (`gunicorn 'voucher:create_app()'`). Settings come from the environment
     unless given; the clock is a parameter so tests can travel in time."""
-    from . import api, context, finance, verifier
+    from . import api, context, finance, health, security, verifier
 
     app = Flask(__name__, template_folder=str(TEMPLATES))
     app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
-    context.init_app(app, settings or from_environment(), clock)
+    settings = settings or from_environment()
+    context.init_app(app, settings, clock)
+    security.init_app(app, settings.rate_limit_per_minute, settings.auth_failures_per_minute)
+    health.init_app(app)
     api.init_app(app)
     verifier.init_app(app)
     finance.init_app(app)

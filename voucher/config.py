@@ -23,6 +23,8 @@ class Settings:
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Berlin"))
     key_lifetime: timedelta = timedelta(days=730)
     retention: timedelta = timedelta(days=180)
+    rate_limit_per_minute: int = 6000
+    auth_failures_per_minute: int = 20
 
     @property
     def database(self) -> str:
@@ -39,6 +41,8 @@ _ENV = {
     "VOUCHER_TIMEZONE": ("timezone", ZoneInfo),
     "VOUCHER_KEY_LIFETIME_DAYS": ("key_lifetime", lambda v: timedelta(days=int(v))),
     "VOUCHER_RETENTION_DAYS": ("retention", lambda v: timedelta(days=int(v))),
+    "VOUCHER_RATE_LIMIT_PER_MINUTE": ("rate_limit_per_minute", int),
+    "VOUCHER_AUTH_FAILURES_PER_MINUTE": ("auth_failures_per_minute", int),
 }
 
 

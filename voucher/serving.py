@@ -21,4 +21,5 @@ class _Gunicorn(BaseApplication):
 
 
 def run(host: str, port: int, workers: int) -> None:
-    _Gunicorn({"bind": f"{host}:{port}", "workers": workers, "accesslog": "-"}).run()
+    # No gunicorn access log: the app logs one JSON line per request without ids or queries.
+    _Gunicorn({"bind": f"{host}:{port}", "workers": workers}).run()

@@ -30,7 +30,7 @@ def open_page(context, live, enrol: bool = True):
         page.fill("#token", live.tokens["verifier"])
         page.fill("#location", "Bus 142")
         page.click("#settings-form button[type=submit]")
-        page.wait_for_function("document.getElementById('revocation-age').textContent.includes('Sperrliste:')")
+        page.wait_for_function("() => document.getElementById('revocation-age').textContent.includes('Sperrliste:')")
     return page
 
 
@@ -128,7 +128,7 @@ def test_redemption_recorded_offline_survives_reload_and_arrives_once(context, l
     assert "schon entwertet" in page.text_content("#verdict-warning")
     next_voucher(page)
     context.set_offline(False)
-    page.wait_for_function("document.getElementById('pending').textContent === ''")
+    page.wait_for_function("() => document.getElementById('pending').textContent === ''")
     sync(page)
     stored = server_redemptions(live, voucher["id"])
     assert [(r.outcome, r.location) for r in stored] == [("accepted", "Bus 142")]
@@ -151,7 +151,7 @@ def test_status_shows_online_state_sync_age_and_unenrolled_device(context, live)
     assert re.search(r"Letzte Synchronisierung: \d+ min", page.text_content("#synced"))
     assert "Keine Sperrliste" in page.text_content("#revocation-age")
     context.set_offline(True)
-    page.wait_for_function("document.getElementById('online').textContent === 'offline'")
+    page.wait_for_function("() => document.getElementById('online').textContent === 'offline'")
 
 
 def test_english_interface(context, live):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import g, request
-from werkzeug.exceptions import Forbidden, Unauthorized
+import math
+
+from flask import current_app, g, request
+from werkzeug.exceptions import Forbidden, TooManyRequests, Unauthorized
 
 from .. import context
 from ..services import clients
@@ -17,12 +19,18 @@ def requires(*roles: str):
     def decorate(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
+            limits = current_app.extensions["voucher.limits"]
+            address = request.remote_addr or "unknown"
+            _throttle(limits["auth_failures"].exhausted(address), "Too many failed logins from this address.")
             scheme, _, token = request.headers.get("Authorization", "").partition(" ")
             if scheme.lower() != "bearer" or not token.strip():
+                limits["auth_failures"].take(address)
                 raise Unauthorized("Send 'Authorization: Bearer <token>'.")
             client = clients.authenticate(context.session(), token.strip())
             if client is None:
+                limits["auth_failures"].take(address)
                 raise Unauthorized("The token is unknown or disabled.")
+            _throttle(limits["client"].take(f"client:{client.id}"), "Too many requests with this token.")
             if not clients.allows(client, *roles):
                 raise Forbidden(f"This needs the role {' or '.join(roles)}; the token is {client.role}.")
             g.client = client
@@ -32,6 +40,11 @@ def requires(*roles: str):
         return wrapped
 
     return decorate
+
+
+def _throttle(wait: float, message: str) -> None:
+    if wait:
+        raise TooManyRequests(f"{message} Try again in {math.ceil(wait)} s.", retry_after=math.ceil(wait))
 
 
 def actor() -> str:

@@ -1,0 +1,88 @@
+"""Hardening: headers, limits, health, logs without personal data."""
+
+from __future__ import annotations
+
+import json
+import logging
+
+import pytest
+
+from voucher import create_app
+from voucher.security import RateLimiter
+from tests.conftest import voucher_request
+
+
+@pytest.mark.parametrize("path", ["/verify/", "/finance/", "/api/v1/trust-list"])
+def test_pages_send_security_headers(client, path):
+    response = client.get(path)
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "frame-ancestors 'none'" in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.parametrize("path", ["/verify/", "/finance/"])
+def test_pages_have_no_inline_script_or_handler(client, path):
+    html = client.get(path).get_data(as_text=True)
+    assert "<script>" not in html and " onclick=" not in html and "<script type=\"module\" src=" in html
+
+
+def test_state_changing_routes_ignore_cookies(client, issue):
+    """Forms act through fetch with a bearer token, so a forged cross-site form (cookies only) gets 401."""
+    client.set_cookie("session", "anything")
+    assert client.post("/api/v1/vouchers", json=voucher_request()).status_code == 401
+    assert client.post(f"/api/v1/vouchers/{issue()['id']}/revoke", json={"reason": "x"}).status_code == 401
+
+
+def test_failed_logins_are_rate_limited_per_address(settings, clock):
+    from dataclasses import replace
+
+    app = create_app(replace(settings, auth_failures_per_minute=3), clock=clock)
+    client = app.test_client()
+    statuses = [client.get("/api/v1/revocations", headers={"Authorization": "Bearer wrong"}).status_code for _ in range(5)]
+    assert statuses == [401, 401, 401, 429, 429]
+    limited = client.get("/api/v1/revocations", headers={"Authorization": "Bearer wrong"})
+    assert limited.mimetype == "application/problem+json" and int(limited.headers["Retry-After"]) >= 1
+
+
+def test_each_token_is_rate_limited(settings, clock, auth):
+    from dataclasses import replace
+
+    app = create_app(replace(settings, rate_limit_per_minute=2), clock=clock)
+    client = app.test_client()
+    statuses = [client.get("/api/v1/revocations", headers=auth("verifier")).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert client.get("/api/v1/revocations", headers=auth("admin")).status_code == 200
+
+
+def test_rate_limiter_refills_over_time():
+    limiter = RateLimiter(per_minute=60, burst=1)
+    assert limiter.take("k", now=0) == 0
+    assert limiter.take("k", now=0.5) == pytest.approx(0.5)
+    assert limiter.take("k", now=1.6) == 0
+
+
+def test_oversized_body_is_a_413_problem(client, auth):
+    response = client.post("/api/v1/vouchers", data=b"x" * (3 * 1024 * 1024), headers=auth("issuer"), content_type="application/json")
+    assert response.status_code == 413 and response.mimetype == "application/problem+json"
+
+
+def test_health_checks_database_and_key(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.get_json() == {"status": "ok", "database": "ok", "signing_key": "ok"}
+
+
+def test_health_fails_without_a_signing_key(settings, clock, tmp_path):
+    from dataclasses import replace
+
+    app = create_app(replace(settings, keys_dir=tmp_path / "empty"), clock=clock)
+    response = app.test_client().get("/healthz")
+    assert response.status_code == 503 and response.get_json()["signing_key"].startswith("failed")
+
+
+def test_request_log_has_route_template_not_ids_or_names(client, issue, auth, caplog):
+    voucher = issue(holder_name="Geheim Name")
+    with caplog.at_level(logging.INFO, logger="voucher.requests"):
+        client.get(f"/api/v1/vouchers/{voucher['id']}?x=Geheim", headers=auth("issuer"))
+    (line,) = [json.loads(r.getMessage()) for r in caplog.records if r.name == "voucher.requests"]
+    assert line == {"method": "GET", "route": "/api/v1/vouchers/<voucher_id>", "status": 200, "ms": line["ms"], "role": "issuer"}
+    assert voucher["id"] not in caplog.text and "Geheim" not in caplog.text
