@@ -51,6 +51,13 @@ def _date_or_datetime(value):
     return value
 
 
+def _plausible(value: date | datetime) -> date | datetime:
+    """Years 2000-2999: anything else is a typo, and date arithmetic near year 1 or 9999 overflows."""
+    if not 2000 <= value.year <= 2999:
+        raise ValueError("year must be between 2000 and 2999")
+    return value
+
+
 def _voucher_id(value: str) -> str:
     return codes.normalize_id(value)
 
@@ -64,7 +71,9 @@ def Text(min_length: int = 1, max_length: int = 40):  # noqa: N802 - reads as a 
     ]
 
 
-When = Annotated[date | datetime, BeforeValidator(_date_or_datetime)]
+When = Annotated[date | datetime, BeforeValidator(_date_or_datetime), AfterValidator(_plausible)]
+Moment = Annotated[datetime, AfterValidator(_plausible)]
+Day = Annotated[date, AfterValidator(_plausible)]
 VoucherId = Annotated[str, AfterValidator(_voucher_id)]
 
 
@@ -83,7 +92,7 @@ class IssueRequest(BaseModel):
     cost_center: Text(max_length=32)
     max_fare_cents: int | None = Field(default=None, ge=0, le=10_000_000, strict=True)
     customer_ref: Text(max_length=64) | None = None
-    appointment_at: datetime | None = None
+    appointment_at: Moment | None = None
     appointment_place: Text(max_length=200) | None = None
     recipient_address: list[Text(max_length=60)] | None = Field(default=None, max_length=5)
     external_ref: Text(max_length=64) | None = None
@@ -136,7 +145,7 @@ class RedemptionItem(BaseModel):
     client_id: Text(max_length=64)
     code: Annotated[str, StringConstraints(min_length=1, max_length=1000)] | None = None
     voucher_id: VoucherId | None = None
-    redeemed_at: datetime
+    redeemed_at: Moment
     location: Text(max_length=120) | None = None
 
     @model_validator(mode="after")

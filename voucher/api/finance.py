@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from flask import Blueprint, Response, request
@@ -10,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from werkzeug.exceptions import BadRequest
 
 from .. import context, tables
+from ..schemas import Day
 from ..services import audit, finance, invoices
 from .auth import actor, requires
 
@@ -19,8 +19,8 @@ MAX_DAYS = 366
 class ReportQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    first: date = Field(alias="from")
-    last: date = Field(alias="to")
+    first: Day = Field(alias="from")
+    last: Day = Field(alias="to")
     format: Literal["json", "csv"] = "json"
     table: Literal["totals", "by_cost_center", "by_day", "by_fare_class", "flags"] | None = None
     decimal: Literal["point", "comma"] = "point"

@@ -11,7 +11,7 @@ from .auth import requires
 
 
 class SinceQuery(BaseModel):
-    since: int = Field(default=0, ge=0)
+    since: int = Field(default=0, ge=0, le=2**31 - 1)
 
 
 def trust_list():
