@@ -86,3 +86,18 @@ def test_request_log_has_route_template_not_ids_or_names(client, issue, auth, ca
     (line,) = [json.loads(r.getMessage()) for r in caplog.records if r.name == "voucher.requests"]
     assert line == {"method": "GET", "route": "/api/v1/vouchers/<voucher_id>", "status": 200, "ms": line["ms"], "role": "issuer"}
     assert voucher["id"] not in caplog.text and "Geheim" not in caplog.text
+
+
+def test_disabled_token_stops_working_within_the_cache_time(client, auth, db, tokens, app):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import update
+
+    from voucher.store import ApiClient
+
+    assert client.get("/api/v1/revocations", headers=auth("verifier")).status_code == 200
+    with db.session() as session:
+        session.execute(update(ApiClient).where(ApiClient.role == "verifier").values(disabled_at=datetime.now(UTC)))
+        session.commit()
+    app.extensions["voucher.tokens"].entries.clear()  # what the 10 s expiry does
+    assert client.get("/api/v1/revocations", headers=auth("verifier")).status_code == 401

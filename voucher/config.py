@@ -23,7 +23,7 @@ class Settings:
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Berlin"))
     key_lifetime: timedelta = timedelta(days=730)
     retention: timedelta = timedelta(days=180)
-    rate_limit_per_minute: int = 6000
+    rate_limit_per_minute: int = 60_000
     auth_failures_per_minute: int = 20
 
     @property

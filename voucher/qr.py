@@ -14,22 +14,22 @@ import zxingcpp
 from PIL import Image
 
 
-def _symbol(text: str, quiet_zone: bool) -> tuple[int, bytes]:
-    barcode = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+def _symbol(text: str, quiet_zone: bool, level: str = "M") -> tuple[int, bytes]:
+    barcode = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level=level)
     image = barcode.to_image(scale=1, add_quiet_zones=quiet_zone)
     pixels = bytes(image)
     side = int(len(pixels) ** 0.5)
     return side, pixels
 
 
-def modules(text: str) -> list[list[bool]]:
+def modules(text: str, level: str = "M") -> list[list[bool]]:
     """Rows of modules (True = dark), quiet zone included, for drawing as vector shapes."""
-    side, pixels = _symbol(text, quiet_zone=True)
+    side, pixels = _symbol(text, quiet_zone=True, level=level)
     return [[pixels[r * side + c] < 128 for c in range(side)] for r in range(side)]
 
 
-def version(text: str) -> int:
-    side, _ = _symbol(text, quiet_zone=False)
+def version(text: str, level: str = "M") -> int:
+    side, _ = _symbol(text, quiet_zone=False, level=level)
     return (side - 17) // 4
 
 

@@ -13,6 +13,8 @@ import time
 
 from flask import Flask, Response, g, request
 
+from .services.clients import TokenCache
+
 log = logging.getLogger("voucher.requests")
 
 # Pages load only their own scripts and styles: no inline script, no third-party origin.
@@ -92,6 +94,7 @@ def init_app(app: Flask, per_minute: int, failures_per_minute: int) -> None:
         "client": RateLimiter(per_minute),
         "auth_failures": RateLimiter(failures_per_minute),
     }
+    app.extensions["voucher.tokens"] = TokenCache()
     app.before_request(_start)
     app.after_request(_headers)
     app.after_request(_log)

@@ -26,7 +26,7 @@ def requires(*roles: str):
             if scheme.lower() != "bearer" or not token.strip():
                 limits["auth_failures"].take(address)
                 raise Unauthorized("Send 'Authorization: Bearer <token>'.")
-            client = clients.authenticate(context.session(), token.strip())
+            client = clients.authenticate(context.session(), token.strip(), current_app.extensions["voucher.tokens"])
             if client is None:
                 limits["auth_failures"].take(address)
                 raise Unauthorized("The token is unknown or disabled.")

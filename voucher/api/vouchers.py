@@ -25,8 +25,9 @@ def json_body() -> dict:
     return body
 
 
-def _represent(voucher) -> dict:
-    data = vouchers.describe(voucher, vouchers.status(context.session(), voucher, context.now()))
+def _represent(voucher, state: str | None = None) -> dict:
+    """The voucher as JSON; `state` when the caller knows it (a voucher just made is issued)."""
+    data = vouchers.describe(voucher, state or vouchers.status(context.session(), voucher, context.now()))
     if g.client.role == "verifier":
         return {k: data[k] for k in VERIFIER_FIELDS}
     base = url_for("api.get_voucher", voucher_id=voucher.id)
@@ -47,7 +48,7 @@ def issue_voucher():
     voucher, created = service.issue(
         issue, actor(), context.now(), request.headers.get("Idempotency-Key", "").strip() or None
     )
-    response = _represent(voucher)
+    response = _represent(voucher, "issued" if created else None)
     return response, 201 if created else 200, {"Location": response["links"]["self"]}
 
 

@@ -118,7 +118,6 @@ class IssuingService:
             created_by=actor,
         )
         self.session.add(voucher)
-        self.session.flush()
         audit.record(self.session, actor, "issue", now, voucher.id, replaces=voucher.replaces)
         if old is not None:
             revocation.revoke(self.session, old.id, f"replaced by {voucher.id}", actor, now)

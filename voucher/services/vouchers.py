@@ -28,10 +28,13 @@ def get(session: Session, voucher_id: str) -> Voucher:
 
 
 def status(session: Session, voucher: Voucher, now: datetime) -> str:
-    if session.scalar(select(exists().where(Revocation.voucher_id == voucher.id))):
+    revoked, redeemed = session.execute(select(
+        exists().where(Revocation.voucher_id == voucher.id),
+        exists().where(Redemption.voucher_id == voucher.id, Redemption.outcome == ACCEPTED),
+    )).one()
+    if revoked:
         return "revoked"
-    redeemed = exists().where(Redemption.voucher_id == voucher.id, Redemption.outcome == ACCEPTED)
-    if session.scalar(select(redeemed)):
+    if redeemed:
         return "redeemed"
     return "expired" if now >= voucher.valid_until else "issued"
 

@@ -1,0 +1,123 @@
+"""HTTP under gunicorn against PostgreSQL, load from wrk (a second process on 127.0.0.1, bounded
+to a few seconds per route): issue, trust-list and redemption-sync requests per second with p50
+and p99 latency (target: ≥ 500 issue requests/s, p99 < 50 ms)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from voucher.db import Database
+from voucher.keys import KeyStore
+from voucher.services import clients
+from bench.issuing import postgres_url
+
+DURATION = "8s"
+CONNECTIONS = 16
+WORKER_COUNTS = (2, 3)
+VOUCHERS = 300  # redemptions spread over these, as real journeys are
+
+ISSUE_LUA = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer %(token)s"
+wrk.body = [[%(body)s]]
+"""
+SYNC_LUA = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer %(token)s"
+vouchers = {%(vouchers)s}
+counter = 0
+request = function()
+  counter = counter + 1
+  local id = string.format("%%d-%%d-%%d", math.random(1, 1000000000), counter, os.time())
+  local voucher = vouchers[math.random(1, #vouchers)]
+  local body = '{"device_id":"bench","redemptions":[{"client_id":"' .. id .. '","voucher_id":"' .. voucher .. '","redeemed_at":"%(at)s"}]}'
+  return wrk.format(nil, nil, nil, body)
+end
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _wrk(url: str, script: str | None, folder: Path) -> tuple[float, str, str]:
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", url]
+    if script:
+        path = folder / "script.lua"
+        path.write_text(script)
+        command[1:1] = ["-s", str(path)]
+    out = subprocess.run(command, capture_output=True, text=True, timeout=120).stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    p50 = re.search(r"^\s+50%\s+(\S+)", out, re.M).group(1)
+    p99 = re.search(r"^\s+99%\s+(\S+)", out, re.M).group(1)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if errors:
+        raise RuntimeError(f"{errors.group(1)} failed requests against {url}:\n{out}")
+    return rate, p50, p99
+
+
+def run() -> list[tuple[str, str]]:
+    if shutil.which("wrk") is None:
+        return [("HTTP load", "skipped: install wrk (apt-get install wrk)")]
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        url = postgres_url()
+        Database(url).upgrade()
+        now = datetime.now(UTC)
+        KeyStore(folder / "keys").init("bench", now, timedelta(days=30))
+        with Database(url).session() as session:
+            issuer = clients.create_token(session, "issuer", "bench", now)
+            verifier = clients.create_token(session, "verifier", "bench", now)
+            session.commit()
+        day = (now + timedelta(days=1)).date().isoformat()
+        body = json.dumps({"holder_name": "Zeynep Öztürk", "valid_from": day, "valid_until": day,
+                           "origin": "Musterstadt Hbf", "destination": "Jobcenter Nord", "cost_center": "KST-1",
+                           "return_trip": True}, ensure_ascii=True)
+        env = {**os.environ, "DATABASE_URL": url, "VOUCHER_KEYS_DIR": str(folder / "keys"),
+               "VOUCHER_DATA_DIR": str(folder), "VOUCHER_RATE_LIMIT_PER_MINUTE": str(10**9)}
+        for workers in WORKER_COUNTS:
+            port = _free_port()
+            base = f"http://127.0.0.1:{port}"
+            server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(workers), "-b", f"127.0.0.1:{port}",
+                                       "voucher:create_app()"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            try:
+                for _ in range(100):
+                    try:
+                        urllib.request.urlopen(base + "/healthz", timeout=1)
+                        break
+                    except OSError:
+                        time.sleep(0.1)
+                request = urllib.request.Request(base + "/api/v1/vouchers", data=body.encode(), method="POST",
+                                                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {issuer}"})
+                issued = [json.loads(urllib.request.urlopen(request).read()) for _ in range(VOUCHERS)]
+                scripts = {
+                    "issue (POST /api/v1/vouchers)": ("/api/v1/vouchers", ISSUE_LUA % {"token": issuer, "body": body}),
+                    "trust list (GET /api/v1/trust-list)": ("/api/v1/trust-list", None),
+                    f"redemption sync, 1 per batch over {VOUCHERS} vouchers (POST /api/v1/redemptions)": ("/api/v1/redemptions", SYNC_LUA % {
+                        "token": verifier, "vouchers": ",".join(f'"{v["id"]}"' for v in issued),
+                        "at": issued[0]["valid_from"]}),
+                }
+                for name, (path, script) in scripts.items():
+                    rate, p50, p99 = _wrk(base + path, script, folder)
+                    rows.append((f"HTTP {name}, gunicorn {workers} workers + PostgreSQL, wrk {CONNECTIONS} connections",
+                                 f"{rate:,.0f} req/s, p50 {p50}, p99 {p99}"))
+            finally:
+                server.terminate()
+                server.wait(timeout=30)
+    return rows
