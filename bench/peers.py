@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
+from voucher import leb128
 from voucher.base45 import b45encode
 from voucher.format import Claims
 
@@ -60,21 +61,12 @@ def shc(c: Claims) -> str:
     return "shc:/" + "".join(f"{ord(ch) - 45:02d}" for ch in jws)
 
 
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, n = n & 0x7F, n >> 7
-        out.append(byte | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
-
-
 def pretix_sig1(c: Claims) -> str:
     def field(number: int, value) -> bytes:
         if isinstance(value, (bool, int)):
-            return _varint(number << 3) + _varint(int(value))
+            return leb128.encode(number << 3) + leb128.encode(int(value))
         data = value.encode()
-        return _varint(number << 3 | 2) + _varint(len(data)) + data
+        return leb128.encode(number << 3 | 2) + leb128.encode(len(data)) + data
 
     payload = b"".join(field(i, v) for i, v in enumerate([
         c.voucher_id, int(c.valid_from.timestamp()), int(c.valid_until.timestamp()), c.holder_name, c.origin,

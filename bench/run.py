@@ -11,10 +11,10 @@ import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import letters, verifier
+from bench import fuzz, http, issuing, letters, revocations, robustness, token, verifier
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "BENCHMARKS.md"
-SUITES = [letters, verifier]
+SUITES = [token, issuing, letters, robustness, revocations, verifier, http, fuzz]
 
 
 def machine() -> str:
@@ -34,7 +34,9 @@ def main() -> None:
     lines = [
         "# Benchmarks", "",
         f"Written by `.venv/bin/python -m bench.run` on {datetime.now(UTC):%Y-%m-%d %H:%M} UTC, commit {commit}.",
-        f"Machine: {machine()}.", "Each figure is the median of the runs its module states.", "",
+        f"Machine: {machine()}.",
+        "Each figure is the median of the runs its module states (bench/<module>.py says what is measured and how).",
+        "The HTTP figures need `wrk` (`apt-get install wrk`) and the PostgreSQL server on 127.0.0.1:5432.", "",
         "| what | result |", "|---|---|",
         *(f"| {what} | {result} |" for what, result in rows), "",
     ]

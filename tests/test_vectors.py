@@ -40,10 +40,13 @@ def test_python_verifier_agrees_with_vector(vector):
         assert caught.value.reason == vector["expect"]["reason"]
 
 
-def test_signed_revocation_list_vector_verifies_and_rejects_tampering():
+REVOKED = {"0RV4K8ZQ3M2TA", "7ZZZZZZZZZZZZ", "0000000000001"}
+
+
+@pytest.mark.parametrize("name, field, forged", [("revocation_list", "entries", []),
+                                                 ("revocation_list_compact", "count", 2)])
+def test_signed_revocation_list_vectors_verify_and_reject_tampering(name, field, forged):
     trust = TrustList.from_json(DOCUMENT["trust"])
-    document = DOCUMENT["revocation_list"]
-    assert revlist.verified_ids(document, trust) == {"0RV4K8ZQ3M2TA"}
-    tampered = {**document, "entries": []}
+    assert revlist.verified_ids(DOCUMENT[name], trust) == REVOKED
     with pytest.raises(ValueError):
-        revlist.verified_ids(tampered, trust)
+        revlist.verified_ids({**DOCUMENT[name], field: forged}, trust)

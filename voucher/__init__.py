@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from .config import Settings, from_environment
 
@@ -28,6 +29,9 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     context.init_app(app, settings, clock)
     security.init_app(app, settings.rate_limit_per_minute, settings.auth_failures_per_minute)
     health.init_app(app)
+    if settings.trusted_proxies:
+        # Behind N reverse proxies the client address comes from X-Forwarded-For (rate limits).
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies)
     api.init_app(app)
     verifier.init_app(app)
     finance.init_app(app)

@@ -70,6 +70,14 @@ def init(ctx: Context) -> None:
 
 
 @cli.command()
+@pass_ctx
+def migrate(ctx: Context) -> None:
+    """Bring the database schema up to date (run once per deployment, before the new code serves)."""
+    ctx.db.upgrade()
+    click.echo("database schema is up to date")
+
+
+@cli.command()
 @click.option("--base-url", default="http://127.0.0.1:8000", show_default=True)
 @pass_ctx
 def demo(ctx: Context, base_url: str) -> None:

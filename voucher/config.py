@@ -25,6 +25,7 @@ class Settings:
     retention: timedelta = timedelta(days=180)
     rate_limit_per_minute: int = 60_000
     auth_failures_per_minute: int = 20
+    trusted_proxies: int = 0
 
     @property
     def database(self) -> str:
@@ -43,6 +44,7 @@ _ENV = {
     "VOUCHER_RETENTION_DAYS": ("retention", lambda v: timedelta(days=int(v))),
     "VOUCHER_RATE_LIMIT_PER_MINUTE": ("rate_limit_per_minute", int),
     "VOUCHER_AUTH_FAILURES_PER_MINUTE": ("auth_failures_per_minute", int),
+    "VOUCHER_TRUSTED_PROXIES": ("trusted_proxies", int),
 }
 
 

@@ -10,7 +10,8 @@ Version 1 layout (docs/FORMAT.md is the normative copy; integers are big-endian)
     str(x)    = length[1] || UTF-8(NFC(x)), length in bytes, 1..255
     valid_from = minutes since 1970-01-01T00:00Z
     duration  = minutes, unsigned LEB128, minimal length, at least 1;
-                the voucher is valid in [valid_from, valid_from + duration)
+                the voucher is valid in [valid_from, valid_from + duration), which must end
+                by 9999-12-31T23:59Z
     flags     = bits 0-3 travellers (1..9), bit 4 first class, bit 5 return trip,
                 bit 6 zone route, bit 7 reserved (0)
     signature = Ed25519 over ASCII "JV1:" || body   (the prefix separates this use of the key)
@@ -32,7 +33,7 @@ from enum import StrEnum
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from . import codes
+from . import codes, leb128
 from .base45 import b45decode, b45encode
 from .keys import KID_BYTES, TrustedKey, TrustList, key_id
 from .timefmt import format_instant
@@ -44,6 +45,7 @@ CLOCK_SKEW = timedelta(minutes=5)
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MINUTE = timedelta(minutes=1)
+_LAST_MINUTE = (datetime(9999, 12, 31, 23, 59, tzinfo=UTC) - _EPOCH) // _MINUTE
 _OTHER_VERSION = re.compile(r"^JV\d+:")
 _FIXED = KID_BYTES + codes.ID_BYTES + 4
 
@@ -175,7 +177,7 @@ def _pack(c: Claims) -> bytes:
     out = bytearray(bytes.fromhex(c.kid))
     out += codes.id_from_text(c.voucher_id)
     out += start.to_bytes(4, "big")
-    out += _varint(duration)
+    out += leb128.encode(duration)
     out.append(flags)
     for text in [c.holder_name, c.office, *route]:
         data = unicodedata.normalize("NFC", text).encode("utf-8")
@@ -204,6 +206,8 @@ def _unpack(body: bytes) -> Claims:
         origin, destination = reader.text(), reader.text()
     if not reader.done():
         raise InvalidVoucher(Reason.MALFORMED, "unexpected bytes after the route")
+    if start + duration > _LAST_MINUTE:
+        raise InvalidVoucher(Reason.MALFORMED, "validity ends after the year 9999")
     valid_from = _EPOCH + start * _MINUTE
     return Claims(
         voucher_id=voucher_id,
@@ -231,15 +235,6 @@ def _minutes(moment: datetime) -> int:
     if not 0 <= minutes < 2**32:
         raise ValueError("voucher time out of range")
     return minutes
-
-
-def _varint(n: int) -> bytes:
-    out = bytearray()
-    while True:
-        byte, n = n & 0x7F, n >> 7
-        out.append(byte | (0x80 if n else 0))
-        if not n:
-            return bytes(out)
 
 
 class _Reader:

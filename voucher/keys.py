@@ -48,11 +48,11 @@ def key_id(public_key: Ed25519PublicKey) -> str:
     return hashlib.sha256(raw_public_bytes(public_key)).digest()[:KID_BYTES].hex()
 
 
-def _b64url(data: bytes) -> str:
+def b64url(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def _unb64url(text: str) -> bytes:
+def unb64url(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
@@ -72,7 +72,7 @@ class TrustedKey:
         return {
             "kid": self.kid,
             "alg": "Ed25519",
-            "public_key": _b64url(raw_public_bytes(self.public_key)),
+            "public_key": b64url(raw_public_bytes(self.public_key)),
             "not_before": format_instant(self.not_before),
             "not_after": format_instant(self.not_after),
             "issuer": self.issuer,
@@ -85,7 +85,7 @@ class TrustedKey:
         try:
             if entry["alg"] != "Ed25519":
                 raise ValueError(f"unsupported key algorithm {entry['alg']!r}")
-            public_key = Ed25519PublicKey.from_public_bytes(_unb64url(entry["public_key"]))
+            public_key = Ed25519PublicKey.from_public_bytes(unb64url(entry["public_key"]))
             key = cls(
                 kid=entry["kid"],
                 public_key=public_key,

@@ -52,3 +52,17 @@ def test_openapi_describes_every_route(client, app):
     rules = {r.rule.removeprefix("/api/v1").replace("<voucher_id>", "{voucher_id}")
              for r in app.url_map.iter_rules() if r.rule.startswith("/api/v1")}
     assert rules <= set(paths)
+
+
+def test_compact_revocation_list_carries_the_same_ids(client, issue, auth):
+    ids = [issue()["id"] for _ in range(5)]
+    for voucher_id in ids:
+        client.post(f"/api/v1/vouchers/{voucher_id}/revoke", json={"reason": "x"}, headers=auth("issuer"))
+    trust = TrustList.from_json(client.get("/api/v1/trust-list").get_json())
+    compact = client.get("/api/v1/revocations?format=compact", headers=auth("verifier")).get_json()
+    assert compact["format"] == "ids-delta" and compact["count"] == 5 and compact["seq"] == 5
+    assert revlist.verified_ids(compact, trust) == set(ids)
+    with pytest.raises(ValueError):
+        revlist.verified_ids({**compact, "count": 4}, trust)
+    with pytest.raises(ValueError):
+        revlist.verified_ids({**compact, "ids": compact["ids"][:-2]}, trust)

@@ -57,6 +57,14 @@ def _flip_field(code: str) -> str:
     return fmt.PREFIX + b45encode(bytes(raw))
 
 
+def _far_future() -> str:
+    """Correctly signed, but its window would end after the year 9999."""
+    packed = fmt._pack(claims())
+    assert packed[14:16] == bytes([0xC0, 0x07])  # the 960-minute duration as LEB128
+    body = packed[:14] + bytes([0xFF, 0xFF, 0xFF, 0xFF, 0x0F]) + packed[16:]  # 2**32 - 1 minutes
+    return fmt.PREFIX + b45encode(body + KEY.sign(fmt.PREFIX.encode() + body))
+
+
 def vectors() -> list[dict]:
     valid = fmt.encode(claims(), KEY)
     zone = fmt.encode(claims(zone="AB", origin=None, destination=None, travellers=3, fare_class=1,
@@ -78,6 +86,7 @@ def vectors() -> list[dict]:
         ("malformed_base45", "Lower-case letters are not Base45", "JV1:abc", NOW, [], "malformed"),
         ("unsupported_version", "A future version", "JV2:" + valid[4:], NOW, [], "unsupported_version"),
         ("truncated", "The last 30 characters lost", valid[:-30], NOW, [], "malformed"),
+        ("time_overflow", "Signed, but the window ends after 9999-12-31", _far_future(), NOW, [], "malformed"),
     ]
     out = []
     for name, description, code, now, revoked, expect in cases:
@@ -90,11 +99,11 @@ def vectors() -> list[dict]:
 
 
 def document() -> dict:
-    revocations = revlist.sign(
-        [revlist.Entry("0RV4K8ZQ3M2TA", 1, START)], 0, 1, NOW, KEY
-    )
+    entries = [revlist.Entry("0RV4K8ZQ3M2TA", 1, START), revlist.Entry("7ZZZZZZZZZZZZ", 2, START),
+               revlist.Entry("0000000000001", 3, START)]
     return {"format": "JV1", "trust": trust_list().to_json(), "vectors": vectors(),
-            "revocation_list": revocations}
+            "revocation_list": revlist.sign(entries, 0, 3, NOW, KEY),
+            "revocation_list_compact": revlist.sign_compact(entries, 0, 3, NOW, KEY)}
 
 
 def render() -> str:

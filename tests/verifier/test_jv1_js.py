@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.test_vectors import DOCUMENT
+from tests.test_vectors import DOCUMENT, REVOKED
 
 pytestmark = pytest.mark.browser
 
@@ -28,17 +28,18 @@ def test_browser_verifier_agrees_with_vector(page, vector):
     assert page.evaluate(RUN_VECTOR, [DOCUMENT["trust"], vector]) == vector["expect"]
 
 
-def test_browser_checks_the_signed_revocation_list(page):
-    check = """async ([trustDoc, list]) => {
+@pytest.mark.parametrize("name, forged", [("revocation_list", {"entries": []}), ("revocation_list_compact", {"count": 2})])
+def test_browser_checks_the_signed_revocation_list(page, name, forged):
+    check = """async ([trustDoc, list, forgery]) => {
       const jv1 = await import('/verify/static/jv1.js');
       const trust = await jv1.importTrust(trustDoc);
-      const ids = [...await jv1.verifyRevocationList(list, trust)];
+      const ids = [...await jv1.verifyRevocationList(list, trust)].sort();
       let forged = 'accepted';
-      try { await jv1.verifyRevocationList({...list, entries: []}, trust); } catch { forged = 'rejected'; }
+      try { await jv1.verifyRevocationList({...list, ...forgery}, trust); } catch { forged = 'rejected'; }
       return {ids, forged};
     }"""
-    result = page.evaluate(check, [DOCUMENT["trust"], DOCUMENT["revocation_list"]])
-    assert result == {"ids": ["0RV4K8ZQ3M2TA"], "forged": "rejected"}
+    result = page.evaluate(check, [DOCUMENT["trust"], DOCUMENT[name], forged])
+    assert result == {"ids": sorted(REVOKED), "forged": "rejected"}
 
 
 def test_trust_entry_with_a_wrong_kid_is_ignored(page):

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from flask import Blueprint, request
-from pydantic import BaseModel, Field
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from .. import context, revlist
 from ..services import revocation
@@ -11,7 +13,10 @@ from .auth import requires
 
 
 class SinceQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
     since: int = Field(default=0, ge=0, le=2**31 - 1)
+    format: Literal["entries", "compact"] = "entries"
 
 
 def trust_list():
@@ -21,13 +26,15 @@ def trust_list():
 
 @requires("verifier")
 def revocations():
-    since = SinceQuery.model_validate(request.args.to_dict()).since
+    query = SinceQuery.model_validate(request.args.to_dict())
+    since = query.since
     session = context.session()
     now = context.now()
     seq = revocation.current_seq(session)
     entries = revocation.entries_between(session, since, seq, now)
     _, private = context.services().keystore.signing_key(now)
-    return revlist.sign(entries, since, seq, now, private)
+    sign = revlist.sign_compact if query.format == "compact" else revlist.sign
+    return sign(entries, since, seq, now, private)
 
 
 def register(bp: Blueprint) -> None:

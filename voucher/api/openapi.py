@@ -60,7 +60,8 @@ def spec() -> dict:
             "/vouchers/{voucher_id}/revoke": {"post": _op("Revoke a voucher", ("issuer",), {"$ref": "#/components/schemas/RevokeRequest"}, VOUCHER, params=vid)},
             "/trust-list": {"get": _op("Public keys that sign vouchers")},
             "/revocations": {"get": _op("Signed revocation list", ("verifier",), params=[
-                {"name": "since", "in": "query", "schema": {"type": "integer", "minimum": 0}}])},
+                {"name": "since", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}},
+                {"name": "format", "in": "query", "schema": {"enum": ["entries", "compact"]}}])},
             "/redemptions": {"post": _op("Sync redemptions from a verifier device (idempotent by client_id)", ("verifier",), {"$ref": "#/components/schemas/RedemptionBatch"})},
             "/reconciliation": {"get": _op("Issued, redeemed, revoked, expired unused, flagged and owed, per cost centre, day and fare class", ("finance",), params=[
                 {"name": "from", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},

@@ -253,6 +253,8 @@ async function start() {
   window.addEventListener("offline", () => showStatus());
   setInterval(() => syncNow(), SYNC_EVERY_MS);
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/verify/sw.js", { scope: "/verify/" });
+  // Ask the browser not to evict IndexedDB under storage pressure: it holds unsynced redemptions.
+  if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
   await fillSettings();
   await showStatus();
   await syncNow();

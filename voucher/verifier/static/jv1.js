@@ -8,6 +8,7 @@ const BASE45 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:";
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const SIGNATURE_BYTES = 64;
 const FIXED_BYTES = 2 + 8 + 4;
+const LAST_MINUTE = Date.UTC(9999, 11, 31, 23, 59) / 60000; // windows end by 9999-12-31T23:59Z
 
 export class InvalidVoucher extends Error {
   constructor(reason, detail, claims = null) {
@@ -123,6 +124,7 @@ export function parse(input) {
   let zone = null, origin = null, destination = null;
   if (flags & 64) zone = r.text(); else { origin = r.text(); destination = r.text(); }
   if (r.pos !== body.length) throw malformed("unexpected bytes after the route");
+  if (start + duration > LAST_MINUTE) throw malformed("validity ends after the year 9999");
   const from = start * 60000;
   const claims = {
     voucher_id: voucherId, kid, valid_from: iso(from), valid_until: iso(from + duration * 60000),
@@ -136,6 +138,7 @@ export function parse(input) {
 }
 
 const unb64url = (text) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+
 
 /** Import a trust list document; entries whose kid does not match their key are dropped. */
 export async function importTrust(document) {
@@ -188,14 +191,46 @@ export async function verify(code, trust, now = Date.now(), revoked = new Set())
   return { claims, key };
 }
 
-/** The revoked ids of a signed revocation list (docs/FORMAT.md, section 6); throws if forged. */
-export async function verifyRevocationList(doc, trust) {
+function compactIds(raw, count) {
+  const ids = [];
+  let number = 0n, value = 0n, shift = 0n;
+  for (const byte of raw) {
+    value |= BigInt(byte & 0x7f) << shift;
+    shift += 7n;
+    if (!(byte & 0x80)) {
+      number += value;
+      const bytes = new Uint8Array(8);
+      for (let i = 7, n = number; i >= 0; i--, n >>= 8n) bytes[i] = Number(n & 0xffn);
+      ids.push(idToText(bytes));
+      value = 0n;
+      shift = 0n;
+    }
+  }
+  if (shift !== 0n || ids.length !== count) throw new Error("compact revocation list is malformed");
+  return ids;
+}
+
+function revocationMessage(doc) {
+  const encoder = new TextEncoder();
+  if (doc.format === "ids-delta") {
+    const raw = unb64url(doc.ids);
+    const header = encoder.encode(`JVR1C\nkid=${doc.kid}\nsince=${doc.since}\nseq=${doc.seq}\ngenerated_at=${doc.generated_at}\ncount=${doc.count}\n`);
+    const message = new Uint8Array(header.length + raw.length);
+    message.set(header);
+    message.set(raw, header.length);
+    return { message, ids: compactIds(raw, doc.count) };
+  }
   const lines = ["JVR1", `kid=${doc.kid}`, `since=${doc.since}`, `seq=${doc.seq}`, `generated_at=${doc.generated_at}`,
     ...doc.entries.map((e) => `${e.seq} ${e.id} ${e.revoked_at}`)];
-  const message = new TextEncoder().encode(lines.join("\n") + "\n");
+  return { message: encoder.encode(lines.join("\n") + "\n"), ids: doc.entries.map((e) => e.id) };
+}
+
+/** The revoked ids of a signed revocation list, either form (docs/FORMAT.md, section 6); throws if forged. */
+export async function verifyRevocationList(doc, trust) {
+  const { message, ids } = revocationMessage(doc);
   const signature = unb64url(doc.signature);
   for (const key of trust.filter((k) => k.kid === doc.kid)) {
-    if (await verifies(key, signature, message)) return new Set(doc.entries.map((e) => e.id));
+    if (await verifies(key, signature, message)) return new Set(ids);
   }
   throw new Error("revocation list signature does not match any trusted key");
 }

@@ -40,7 +40,7 @@ async function syncTrust() {
 
 async function syncRevocations(token) {
   const stored = await db.get("revocations", { seq: 0, ids: [], synced_at: null });
-  const list = await call(`/revocations?since=${stored.seq}`, token);
+  const list = await call(`/revocations?since=${stored.seq}&format=compact`, token);
   const ids = await verifyRevocationList(list, await trust()); // a forged list is never stored
   const merged = new Set([...stored.ids, ...ids]);
   await db.put("revocations", { seq: list.seq, ids: [...merged], synced_at: list.generated_at });
