@@ -121,3 +121,12 @@ def test_batch_reports_bad_rows_renders_the_rest_and_is_idempotent(tmp_path, dat
     assert count() == issued
     import zipfile
     assert len(zipfile.ZipFile(out).namelist()) == 2
+
+
+def test_long_texts_wrap_inside_the_right_margin(client, auth, issue):
+    place = "Jobcenter Musterstadt, Geschäftsstelle Nord, Musterstraße 1, Eingang B, 2. Obergeschoss, Raum 2.14, bitte zuerst am Empfang melden"
+    (page,) = pages(letter(client, auth, issue(appointment_place=place, appointment_at="2026-12-03T10:30")))
+    text = page.get_textpage()
+    right_mm = max(text.get_charbox(i)[2] for i in range(text.count_chars())) / 72 * 25.4
+    assert right_mm <= 191
+    assert "bitte zuerst am Empfang melden" in text.get_text_range().replace("\r\n", " ").replace("\n", " ")

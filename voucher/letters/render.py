@@ -108,6 +108,28 @@ def _needs_shaping(letter: Letter, t: dict) -> bool:
     )
 
 
+def _lines(pdf: FPDF, width: float, height: float, text: str, new_x: XPos = XPos.LMARGIN) -> None:
+    """Text in a column of `width`, wrapped at spaces. fpdf2's multi_cell re-measures the line
+    for every character it adds; measuring each word once is what lets a batch reach 100
+    letters a second."""
+    room = width - 2 * pdf.c_margin
+    space = pdf.get_string_width(" ")
+    lines, current, used = [], [], 0.0
+    for word in text.split(" "):
+        size = pdf.get_string_width(word)
+        if size > room:  # a single word wider than the column: let fpdf2 break it
+            pdf.multi_cell(width, height, text, align="L", new_x=new_x, new_y=YPos.NEXT)
+            return
+        if current and used + space + size > room:
+            lines.append(" ".join(current))
+            current, used = [], 0.0
+        used += (space if current else 0.0) + size
+        current.append(word)
+    lines.append(" ".join(current))
+    for number, line in enumerate(lines, 1):
+        pdf.cell(width, height, line, new_x=new_x if number == len(lines) else XPos.LEFT, new_y=YPos.NEXT)
+
+
 def _text(pdf: FPDF, size: float, bold: bool = False) -> None:
     pdf.set_font(FONT, "B" if bold else "", size)
 
@@ -158,12 +180,12 @@ def _body(pdf, t, office, letter: Letter, window: str, tz, lang) -> float:
     width = RIGHT_EDGE - LEFT
     pdf.set_xy(LEFT, 98.5)
     _text(pdf, 11, bold=True)
-    pdf.multi_cell(width, 5.5, t["subject"], align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    _lines(pdf, width, 5.5, t["subject"])
     pdf.set_xy(LEFT, pdf.get_y() + 3)
     _text(pdf, 10)
     paragraph = lambda text, gap=1.6: (  # noqa: E731 - a local shorthand, used below only
         pdf.set_x(LEFT),
-        pdf.multi_cell(width, 4.6, text, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT),
+        _lines(pdf, width, 4.6, text),
         pdf.set_y(pdf.get_y() + gap),
     )
     paragraph(t["greeting"].format(name=letter.holder_name), 1)
@@ -176,7 +198,7 @@ def _body(pdf, t, office, letter: Letter, window: str, tz, lang) -> float:
         _text(pdf, 10, bold=True)
         pdf.set_x(LEFT)
         pdf.cell(18, 5.5, label)
-        pdf.multi_cell(width - 18, 5.5, value, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        _lines(pdf, width - 18, 5.5, value)
     _text(pdf, 10)
     pdf.set_y(pdf.get_y() + 2)
     paragraph(t["ticket"])
@@ -220,29 +242,37 @@ def _voucher(pdf: FPDF, t: dict, letter: Letter, window: str) -> None:
         _text(pdf, 8)
         pdf.cell(22, 5.5, label)
         _text(pdf, 10, bold=True)
-        pdf.multi_cell(RIGHT_EDGE - x - 22, 5.5, value, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        _lines(pdf, RIGHT_EDGE - x - 22, 5.5, value)
     pdf.set_xy(19, top + QR_SIZE + 7)
     _text(pdf, 7.5)
-    pdf.multi_cell(QR_SIZE + 2, 3.5, t["fallback"], align="L", new_x=XPos.LEFT, new_y=YPos.NEXT)
-    _text(pdf, 11, bold=True)
+    _lines(pdf, QR_SIZE + 2, 3.5, t["fallback"], new_x=XPos.LEFT)
+    _text(pdf, 10, bold=True)
     pdf.cell(QR_SIZE + 2, 6, codes.short_code(letter.voucher_id), new_x=XPos.LEFT, new_y=YPos.NEXT)
     pdf.set_xy(x, top + QR_SIZE + 8)
     _text(pdf, 9.5)
-    pdf.multi_cell(RIGHT_EDGE - x, 4.6, t["voucher_instructions"].format(window=window), align="L")
+    _lines(pdf, RIGHT_EDGE - x, 4.6, t["voucher_instructions"].format(window=window))
 
 
 def _draw_qr(pdf: FPDF, code: str, x: float, y: float, size: float) -> None:
-    """Dark modules as filled rectangles, one per horizontal run: crisp at any print resolution."""
+    """Dark modules as filled rectangles: each horizontal run, grown downwards while the rows
+    below repeat it. Crisp at any print resolution, and fewer shapes to write."""
     matrix = qr.modules(code)
     module = size / len(matrix)
     pdf.set_fill_color(0, 0, 0)
-    for row, cells in enumerate(matrix):
-        col = 0
+    open_runs: dict[tuple[int, int], int] = {}  # (first column, end column) -> first row
+    for row, cells in enumerate([*matrix, [False] * len(matrix)]):  # a blank row closes every run
+        runs, col = set(), 0
         while col < len(cells):
             if cells[col]:
                 start = col
                 while col < len(cells) and cells[col]:
                     col += 1
-                pdf.rect(x + start * module, y + row * module, (col - start) * module, module * 1.02, style="F")
+                runs.add((start, col))
             else:
                 col += 1
+        for run in [r for r in open_runs if r not in runs]:
+            top = open_runs.pop(run)
+            pdf.rect(x + run[0] * module, y + top * module, (run[1] - run[0]) * module,
+                     (row - top) * module + module * 0.02, style="F")
+        for run in runs:
+            open_runs.setdefault(run, row)
