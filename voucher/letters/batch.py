@@ -127,6 +127,6 @@ def write_zip(letters: list[Letter], settings: Settings, workers: int | None = N
     pdfs = _parallel([[letter] for letter in letters], settings.timezone, workers or os.cpu_count() or 1)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for letter, pdf in zip(letters, pdfs):
+        for letter, pdf in zip(letters, pdfs, strict=True):
             archive.writestr(f"letter-{letter.voucher_id}.pdf", pdf)
     return buffer.getvalue()
