@@ -42,5 +42,7 @@ def seed(session: Session, keystore: KeyStore, settings: Settings, base_url: str
     lines += [f"  {v.id}  {v.holder_name:<22} {base_url}/api/v1/vouchers/{v.id}/letter.pdf" for v in issued]
     lines += ["", "Letters need the issuer token, e.g.:",
               f"  curl -H 'Authorization: Bearer {tokens['issuer']}' -o letter.pdf {base_url}/api/v1/vouchers/{issued[0].id}/letter.pdf",
-              "", f"Trust list:     {base_url}/api/v1/trust-list", f"API document:   {base_url}/api/v1/openapi.json", ""]
+              "", f"Verifier page:  {base_url}/verify/   (enter the verifier token under Einstellungen)",
+              f"Finance page:   {base_url}/finance/  (finance token)",
+              f"Trust list:     {base_url}/api/v1/trust-list", f"API document:   {base_url}/api/v1/openapi.json", ""]
     return "\n".join(lines)
