@@ -17,7 +17,8 @@ from voucher.services import clients
 from voucher.store import Base
 
 PG_ADMIN_URL = os.environ.get("VOUCHER_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-PG_SCHEMA = "voucher_test"
+# One schema per test run, so runs from several checkouts can share the machine's server.
+PG_SCHEMA = f"voucher_test_{os.getpid()}"
 BACKENDS = ["sqlite", "postgresql"]
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
@@ -33,18 +34,22 @@ class Clock:
         self.now += timedelta(**kwargs)
 
 
-def _postgres_url() -> str:
+def _pg_schema(statement: str) -> None:
     engine = sa.create_engine(PG_ADMIN_URL)
     try:
         with engine.begin() as conn:
-            conn.execute(sa.text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
-            conn.execute(sa.text(f"CREATE SCHEMA {PG_SCHEMA}"))
+            conn.execute(sa.text(statement))
+    finally:
+        engine.dispose()
+
+
+def _postgres_url() -> str:
+    try:
+        _pg_schema(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE; CREATE SCHEMA {PG_SCHEMA}")
     except sa.exc.OperationalError as exc:
         if os.environ.get("CI"):
             raise
         pytest.skip(f"PostgreSQL not reachable: {exc.orig}")
-    finally:
-        engine.dispose()
     return f"{PG_ADMIN_URL}?options=-csearch_path%3D{PG_SCHEMA}"
 
 
@@ -59,6 +64,8 @@ def database(request, tmp_path_factory) -> Database:
     db.upgrade()
     yield db
     db.engine.dispose()
+    if request.param == "postgresql":
+        _pg_schema(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE")
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ SQLite database and development key, and Debian's Chromium driven by Playwright.
 
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,7 @@ from voucher.keys import KeyStore
 from voucher.services import clients
 
 CHROMIUM = "/usr/bin/chromium"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -87,3 +89,17 @@ def page(context, live):
     page = context.new_page()
     page.goto(live.url + "/api/v1/trust-list")
     return page
+
+
+@pytest.fixture
+def screenshot(tmp_path):
+    """screenshot(page, "name.png"): into docs/ when VOUCHER_SCREENSHOTS=1 (to refresh the
+    README's pictures), else into the test's temporary folder, so a test run leaves the tree clean."""
+    folder = DOCS if os.environ.get("VOUCHER_SCREENSHOTS") == "1" else tmp_path
+
+    def take(page, name: str, **options) -> Path:
+        path = folder / name
+        page.screenshot(path=str(path), **options)
+        return path
+
+    return take

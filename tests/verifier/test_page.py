@@ -8,7 +8,6 @@ import re
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -18,7 +17,6 @@ from voucher.store import Redemption
 from tests.vectors.make_vectors import flip_signature
 
 pytestmark = pytest.mark.browser
-DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
 def open_page(context, live, enrol: bool = True):
@@ -59,7 +57,7 @@ def server_redemptions(live, voucher_id: str) -> list[Redemption]:
         return list(session.scalars(select(Redemption).where(Redemption.voucher_id == voucher_id)))
 
 
-def test_page_loads_and_verifies_with_the_network_off(context, live):
+def test_page_loads_and_verifies_with_the_network_off(context, live, screenshot):
     voucher = live.issue(holder_name="Zofia Łukasiewicz")
     page = open_page(context, live)
     page.evaluate("navigator.serviceWorker.ready")
@@ -73,12 +71,12 @@ def test_page_loads_and_verifies_with_the_network_off(context, live):
     assert "Zofia Łukasiewicz" in details
     assert page.is_visible("#redeem-button")
     page.set_viewport_size({"width": 412, "height": 820})
-    page.screenshot(path=str(DOCS / "verifier-valid.png"))
+    screenshot(page, "verifier-valid.png")
     next_voucher(page)
     assert check(page, flip_signature(voucher["code"])) == "invalid"
     assert "Fälschung" in page.text_content("#verdict-reason")
     assert not page.is_visible("#redeem-button")
-    page.screenshot(path=str(DOCS / "verifier-invalid.png"))
+    screenshot(page, "verifier-invalid.png")
 
 
 def test_uploaded_photo_of_the_code_verifies(context, live, tmp_path):
