@@ -18,9 +18,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 
-from voucher import leb128
-from voucher.base45 import b45encode
-from voucher.format import Claims
+from voucher.token import leb128
+from voucher.token.base45 import b45encode
+from voucher.token.format import Claims
 
 EC_KEY = ec.generate_private_key(ec.SECP256R1())
 ED_KEY = Ed25519PrivateKey.generate()

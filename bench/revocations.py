@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from voucher import codes, revlist
+from voucher.token import codes, revlist
 
 ENTRIES = 100_000
 

@@ -10,7 +10,8 @@ from dataclasses import replace
 import zxingcpp
 from PIL import Image, ImageDraw, ImageFilter
 
-from voucher import codes, format as fmt, qr
+from voucher import qr
+from voucher.token import codes, format as fmt
 from bench import peers
 from tests.test_format import TYPICAL
 from tests.vectors.make_vectors import KEY

@@ -5,7 +5,7 @@ from __future__ import annotations
 import statistics
 import time
 
-from voucher import format as fmt
+from voucher.token import format as fmt
 from voucher import qr
 from bench import peers
 from tests.test_format import TRUST, TYPICAL

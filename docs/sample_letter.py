@@ -7,7 +7,7 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from voucher import format as fmt
+from voucher.token import format as fmt
 from voucher.config import Settings
 from voucher.keys import key_id
 from voucher.letters.render import Letter, render

@@ -69,7 +69,7 @@ def test_issue_then_verify_code_and_image_offline(env, initialised, tmp_path):
 def test_revoke_then_verify_with_a_revocation_list_file(env, initialised, tmp_path):
     voucher = json.loads(run(env, *ISSUE).stdout)
     assert run(env, "revoke", voucher["id"], "--reason", "cancelled").returncode == 0
-    from voucher import revlist
+    from voucher.token import revlist
     from voucher.db import Database
     from voucher.keys import KeyStore
     from voucher.services import revocation

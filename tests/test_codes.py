@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from voucher import codes
-from voucher.base45 import b45decode, b45encode
+from voucher.token import codes
+from voucher.token.base45 import b45decode, b45encode
 
 
 @given(st.binary(min_size=8, max_size=8))

@@ -9,10 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voucher import format as fmt
+from voucher.token import format as fmt
 from voucher import qr
-from voucher.base45 import b45decode, b45encode
-from voucher.format import InvalidVoucher, Reason
+from voucher.token.base45 import b45decode, b45encode
+from voucher.token.format import InvalidVoucher, Reason
 from tests.vectors.make_vectors import KEY, NOW, START, claims, trust_list
 
 TRUST = trust_list()

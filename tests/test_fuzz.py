@@ -8,8 +8,8 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from voucher import format as fmt
-from voucher.base45 import ALPHABET, b45decode, b45encode
+from voucher.token import format as fmt
+from voucher.token.base45 import ALPHABET, b45decode, b45encode
 from tests.test_format import TRUST, TYPICAL
 from tests.vectors.make_vectors import KEY, NOW
 

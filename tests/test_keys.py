@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from voucher import format as fmt
+from voucher.token import format as fmt
 from voucher.keys import KeyStore, KeyStoreError, TrustList
 from tests.vectors.make_vectors import claims
 

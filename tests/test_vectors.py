@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from voucher import format as fmt
-from voucher import revlist
+from voucher.token import format as fmt
+from voucher.token import revlist
 from voucher.keys import TrustList
 from voucher.timefmt import parse_instant
 from tests.vectors import make_vectors

@@ -12,8 +12,9 @@ import click
 from pydantic import ValidationError
 from sqlalchemy.exc import SQLAlchemyError
 
-from . import format as token_format
-from . import revlist, utc_now
+from .token import format as token_format
+from . import utc_now
+from .token import revlist
 from .config import Settings, from_environment
 from .db import Database
 from .keys import KeyStore, KeyStoreError, TrustList

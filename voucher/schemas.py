@@ -22,7 +22,7 @@ from pydantic import (
     model_validator,
 )
 
-from . import codes
+from .token import codes
 
 
 def field_errors(exc: ValidationError) -> list[tuple[str, str]]:

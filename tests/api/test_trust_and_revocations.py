@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from voucher import revlist
+from voucher.token import revlist
 from voucher.keys import TrustList
 
 

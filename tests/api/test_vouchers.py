@@ -9,7 +9,7 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from voucher import format as fmt
+from voucher.token import format as fmt
 from voucher.keys import TrustList
 from tests.conftest import voucher_request
 

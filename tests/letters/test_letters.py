@@ -10,7 +10,7 @@ import pytest
 import zxingcpp
 from sqlalchemy import func, select
 
-from voucher import format as fmt
+from voucher.token import format as fmt
 from voucher.keys import TrustList
 from voucher.store import Voucher
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from voucher import format as fmt
-from voucher import revlist
-from voucher.base45 import b45decode, b45encode
+from voucher.token import format as fmt
+from voucher.token import revlist
+from voucher.token.base45 import b45decode, b45encode
 from voucher.keys import TrustedKey, TrustList, key_id
 from voucher.timefmt import format_instant
 

@@ -7,7 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .. import context, revlist
+from .. import context
+from ..token import revlist
 from ..services import revocation
 from .auth import requires
 

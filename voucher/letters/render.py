@@ -17,7 +17,8 @@ from zoneinfo import ZoneInfo
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from .. import codes, qr
+from .. import qr
+from ..token import codes
 from . import texts
 
 FONTS = Path(__file__).resolve().parent / "fonts"

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import codes
+from ..token import codes
 from ..store import Redemption, Revocation, Voucher
 from ..timefmt import format_instant
 from .vouchers import ACCEPTED

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .. import codes, format
+from ..token import codes, format
 from ..config import Settings
 from ..keys import KeyStore
 from ..schemas import IssueRequest, as_local

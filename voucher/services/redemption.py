@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .. import format
+from ..token import format
 from ..keys import TrustList
 from ..schemas import RedemptionBatch, RedemptionItem
 from ..store import Redemption, Revocation, Voucher

@@ -7,8 +7,8 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from ..format import CLOCK_SKEW
-from ..revlist import Entry
+from ..token.format import CLOCK_SKEW
+from ..token.revlist import Entry
 from ..store import Counter, Revocation, Voucher
 from . import audit
 from .errors import NotFound

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from .. import codes
+from ..token import codes
 from ..store import Redemption, Revocation, Voucher
 from ..timefmt import format_instant
 from .errors import NotFound

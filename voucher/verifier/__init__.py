@@ -1,5 +1,5 @@
 """The verifier page for staff devices (/verify/): a PWA of plain JS modules in static/, checked
-against the same test vectors as voucher.format. The service worker's cache name carries a
+against the same test vectors as voucher.token.format. The service worker's cache name carries a
 digest of every static file, so a deployment replaces what devices cached."""
 
 from __future__ import annotations

@@ -22,8 +22,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from . import codes, leb128
-from .keys import TrustList, b64url, key_id, unb64url
-from .timefmt import format_instant
+from ..keys import TrustList, b64url, key_id, unb64url
+from ..timefmt import format_instant
 
 HEADER = "JVR1"
 COMPACT = "ids-delta"

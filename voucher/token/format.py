@@ -35,8 +35,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from . import codes, leb128
 from .base45 import b45decode, b45encode
-from .keys import KID_BYTES, TrustedKey, TrustList, key_id
-from .timefmt import format_instant
+from ..keys import KID_BYTES, TrustedKey, TrustList, key_id
+from ..timefmt import format_instant
 
 PREFIX = "JV1:"
 SIGNATURE_BYTES = 64

@@ -1,0 +1,10 @@
+"""Database tables, one module per domain. Import models from here: `from voucher.store import
+Voucher`; Alembic compares the migrations against `Base.metadata`, which every module below fills."""
+
+from .audit import AuditEvent
+from .base import Base, UTCDateTime
+from .clients import ApiClient
+from .redemptions import Redemption
+from .vouchers import Counter, Revocation, Voucher
+
+__all__ = ["ApiClient", "AuditEvent", "Base", "Counter", "Redemption", "Revocation", "UTCDateTime", "Voucher"]

@@ -1,0 +1,64 @@
+"""Vouchers and their revocations. What the QR carries is repeated here together with what only
+the office may know (customer reference, appointment, cost centre), which never leaves this
+database."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base, UTCDateTime
+
+
+class Voucher(Base):
+    __tablename__ = "vouchers"
+
+    id: Mapped[str] = mapped_column(String(13), primary_key=True)
+    kid: Mapped[str] = mapped_column(String(8))
+    code: Mapped[str] = mapped_column(Text)
+    holder_name: Mapped[str] = mapped_column(String(40))
+    valid_from: Mapped[datetime] = mapped_column(UTCDateTime)
+    valid_until: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    zone: Mapped[str | None] = mapped_column(String(16))
+    origin: Mapped[str | None] = mapped_column(String(40))
+    destination: Mapped[str | None] = mapped_column(String(40))
+    fare_class: Mapped[int] = mapped_column(Integer)
+    travellers: Mapped[int] = mapped_column(Integer)
+    return_trip: Mapped[bool] = mapped_column(Boolean)
+    office: Mapped[str] = mapped_column(String(16))
+    cost_center: Mapped[str] = mapped_column(String(32), index=True)
+    max_fare_cents: Mapped[int | None] = mapped_column(Integer)
+    customer_ref: Mapped[str | None] = mapped_column(String(64))
+    appointment_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    appointment_place: Mapped[str | None] = mapped_column(Text)
+    recipient_address: Mapped[list | None] = mapped_column(JSON)
+    external_ref: Mapped[str | None] = mapped_column(String(64), unique=True)
+    request_hash: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8))
+    replaces: Mapped[str | None] = mapped_column(ForeignKey("vouchers.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    created_by: Mapped[str] = mapped_column(String(64))
+    # Set by retention: personal data is gone, the figures stay (services/retention.py).
+    anonymized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class Revocation(Base):
+    __tablename__ = "revocations"
+
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    voucher_id: Mapped[str] = mapped_column(ForeignKey("vouchers.id"), unique=True)
+    revoked_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    reason: Mapped[str] = mapped_column(Text)
+    actor: Mapped[str] = mapped_column(String(64))
+
+
+class Counter(Base):
+    """Named counters whose row lock orders concurrent writers (revocation sequence numbers
+    must become visible in the order they were handed out, or a syncing verifier skips one)."""
+
+    __tablename__ = "counters"
+
+    name: Mapped[str] = mapped_column(String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(Integer)
