@@ -36,12 +36,16 @@ class Live:
     def auth(self, role: str) -> dict:
         return {"Authorization": f"Bearer {self.tokens[role]}"}
 
+    def today(self, plus_days: int = 0) -> str:
+        """The office's calendar day (a date-only voucher ends at midnight in its time zone)."""
+        tz = self.app.extensions["voucher"].settings.timezone
+        return (datetime.now(tz).date() + timedelta(days=plus_days)).isoformat()
+
     def issue(self, **changes) -> dict:
-        """Issue a voucher valid today through the real route."""
+        """Issue a voucher (valid today unless the changes say otherwise) through the real route."""
         from tests.conftest import voucher_request
 
-        today = datetime.now(UTC).date().isoformat()
-        body = voucher_request(valid_from=today, valid_until=today, **changes)
+        body = voucher_request(**{"valid_from": self.today(), "valid_until": self.today(), **changes})
         response = self.app.test_client().post("/api/v1/vouchers", json=body, headers=self.auth("issuer"))
         assert response.status_code == 201, response.get_json()
         return response.get_json()
