@@ -94,7 +94,7 @@ class IssueRequest(BaseModel):
     cost_center: Text(max_length=32)
     max_fare_cents: int | None = Field(default=None, ge=0, le=10_000_000, strict=True)
     customer_ref: Text(max_length=64) | None = None
-    appointment_at: Moment | None = None
+    appointment_at: Moment | None = Field(default=None, description="Must lie within the validity window (else 422).")
     appointment_place: Text(max_length=200) | None = None
     recipient_address: list[Text(max_length=60)] | None = Field(default=None, max_length=5)
     external_ref: Text(max_length=64) | None = None

@@ -35,7 +35,7 @@ def search():
     if len(found) == 1 and day is None and lookup.exact_id(text) == found[0].id:
         return redirect(url_for("counter.voucher", voucher_id=found[0].id))  # a scanned or typed code
     now = context.now()
-    results = [(v, words.state(lookup.facts(context.session(), v), now)[0]) for v in found[:lookup.LIMIT]]
+    results = [(v, words.state(lookup.facts(context.session(), v, with_history=False), now)[0]) for v in found[:lookup.LIMIT]]
     return render_template("counter/search.html", q=text, day=day_text, results=results,
                            more=len(found) > lookup.LIMIT)
 

@@ -39,12 +39,11 @@ def find(session: Session, text: str, day: date | None, tz: ZoneInfo) -> list[Vo
     text = text.strip()
     query = select(Voucher).order_by(Voucher.valid_from.desc(), Voucher.id).limit(LIMIT + 1)
     if text:
+        # One name in 32 of 14 letters passes as a short code (check character included): try both.
         voucher_id = exact_id(text)
-        if voucher_id is not None:
-            query = query.where(Voucher.id == voucher_id)
-        else:
-            query = query.where(or_(Voucher.holder_key.contains(fold(text), autoescape=True),
-                                    Voucher.external_ref == text, Voucher.customer_ref == text))
+        query = query.where(or_(Voucher.holder_key.contains(fold(text), autoescape=True),
+                                Voucher.external_ref == text, Voucher.customer_ref == text,
+                                *([Voucher.id == voucher_id] if voucher_id else [])))
     if day is not None:
         start = datetime.combine(day, time(0), tz)
         query = query.where(Voucher.valid_from < start + timedelta(days=1), Voucher.valid_until > start)
@@ -67,7 +66,8 @@ class Facts:
         return 2 if self.voucher.return_trip else 1
 
 
-def facts(session: Session, voucher: Voucher) -> Facts:
+def facts(session: Session, voucher: Voucher, with_history: bool = True) -> Facts:
+    """What the voucher's page shows; a result list needs no history."""
     revocation = session.scalar(select(Revocation).where(Revocation.voucher_id == voucher.id))
     replaced_by = session.scalar(select(Voucher.id).where(Voucher.replaces == voucher.id))
     journeys = session.scalar(select(func.count()).select_from(Redemption).where(
@@ -75,5 +75,5 @@ def facts(session: Session, voucher: Voucher) -> Facts:
     flags = sorted({flag for row in session.scalars(select(Redemption.flags).where(Redemption.voucher_id == voucher.id))
                     for flag in row or ()})
     history = list(session.scalars(select(AuditEvent).where(AuditEvent.voucher_id == voucher.id)
-                                   .order_by(AuditEvent.at, AuditEvent.id)))
+                                   .order_by(AuditEvent.at, AuditEvent.id))) if with_history else []
     return Facts(voucher, revocation, replaced_by, journeys, tuple(flags), history)
