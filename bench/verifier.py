@@ -14,7 +14,7 @@ from werkzeug.serving import make_server
 from voucher import create_app
 from voucher.config import Settings
 from tests.vectors.make_vectors import document
-from tests.verifier.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.live_server import CHROMIUM, CHROMIUM_ARGS
 from tests.verifier.test_jv1_js import NO_WEBCRYPTO_ED25519
 
 RUNS = 1000

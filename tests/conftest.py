@@ -16,6 +16,8 @@ from voucher.keys import KeyStore
 from voucher.services import clients
 from voucher.store import Base
 
+pytest_plugins = ["tests.live_server"]  # live server and Chromium for the browser tests
+
 PG_ADMIN_URL = os.environ.get("VOUCHER_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 # One schema per test run, so runs from several checkouts can share the machine's server.
 PG_SCHEMA = f"voucher_test_{os.getpid()}"

@@ -12,7 +12,7 @@ from voucher.security import RateLimiter
 from tests.conftest import voucher_request
 
 
-@pytest.mark.parametrize("path", ["/verify/", "/finance/", "/api/v1/trust-list"])
+@pytest.mark.parametrize("path", ["/", "/sign-in", "/verify/", "/finance/", "/api/v1/trust-list"])
 def test_pages_send_security_headers(client, path):
     response = client.get(path)
     csp = response.headers["Content-Security-Policy"]
@@ -26,11 +26,16 @@ def test_pages_have_no_inline_script_or_handler(client, path):
     assert "<script>" not in html and " onclick=" not in html and "<script type=\"module\" src=" in html
 
 
-def test_state_changing_routes_ignore_cookies(client, issue):
-    """Forms act through fetch with a bearer token, so a forged cross-site form (cookies only) gets 401."""
-    client.set_cookie("session", "anything")
+def test_api_post_with_a_cookie_and_no_bearer_token_needs_a_csrf_token(client, issue):
+    """A forged cross-site form brings the browser's cookies, but neither a bearer token nor the page's CSRF token."""
+    voucher = issue()
+    client.set_cookie("voucher_session", "anything")
+    assert client.post("/api/v1/vouchers", json=voucher_request()).status_code == 400
+    assert client.post(f"/api/v1/vouchers/{voucher['id']}/revoke", json={"reason": "x"}).status_code == 400
+
+
+def test_api_post_without_credentials_or_cookies_gets_401(client):
     assert client.post("/api/v1/vouchers", json=voucher_request()).status_code == 401
-    assert client.post(f"/api/v1/vouchers/{issue()['id']}/revoke", json={"reason": "x"}).status_code == 401
 
 
 def test_failed_logins_are_rate_limited_per_address(settings, clock):

@@ -26,6 +26,15 @@ class Settings:
     rate_limit_per_minute: int = 60_000
     auth_failures_per_minute: int = 20
     trusted_proxies: int = 0
+    # People signing in to the staff pages (voucher/staff/).
+    secret_key: str | None = None  # signs session cookies; generated into data_dir when unset
+    trusted_user_header: str | None = None  # single sign-on through a reverse proxy; off when unset
+    cookie_secure: str = "auto"  # auto: Secure except over plain http to a loopback address
+    session_idle: timedelta = timedelta(minutes=30)
+    session_lifetime: timedelta = timedelta(hours=10)
+    login_failures_per_account: int = 5
+    login_failures_per_address: int = 50
+    login_lockout: timedelta = timedelta(minutes=15)
 
     @property
     def database(self) -> str:
@@ -45,7 +54,21 @@ _ENV = {
     "VOUCHER_RATE_LIMIT_PER_MINUTE": ("rate_limit_per_minute", int),
     "VOUCHER_AUTH_FAILURES_PER_MINUTE": ("auth_failures_per_minute", int),
     "VOUCHER_TRUSTED_PROXIES": ("trusted_proxies", int),
+    "VOUCHER_SECRET_KEY": ("secret_key", str),
+    "VOUCHER_TRUSTED_USER_HEADER": ("trusted_user_header", str),
+    "VOUCHER_COOKIE_SECURE": ("cookie_secure", lambda v: _one_of(v, ("auto", "always", "never"))),
+    "VOUCHER_SESSION_IDLE_MINUTES": ("session_idle", lambda v: timedelta(minutes=int(v))),
+    "VOUCHER_SESSION_MAX_HOURS": ("session_lifetime", lambda v: timedelta(hours=int(v))),
+    "VOUCHER_LOGIN_FAILURES_PER_ACCOUNT": ("login_failures_per_account", int),
+    "VOUCHER_LOGIN_FAILURES_PER_ADDRESS": ("login_failures_per_address", int),
+    "VOUCHER_LOGIN_LOCKOUT_MINUTES": ("login_lockout", lambda v: timedelta(minutes=int(v))),
 }
+
+
+def _one_of(value: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise ValueError(f"choose one of {', '.join(choices)}")
+    return value
 
 
 def from_environment(environ: dict[str, str] | None = None, **overrides) -> Settings:

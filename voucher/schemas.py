@@ -22,6 +22,8 @@ from pydantic import (
     model_validator,
 )
 
+from pydantic_core import InitErrorDetails, PydanticCustomError
+
 from .token import codes
 
 
@@ -92,7 +94,7 @@ class IssueRequest(BaseModel):
     cost_center: Text(max_length=32)
     max_fare_cents: int | None = Field(default=None, ge=0, le=10_000_000, strict=True)
     customer_ref: Text(max_length=64) | None = None
-    appointment_at: Moment | None = None
+    appointment_at: Moment | None = Field(default=None, description="Must lie within the validity window (else 422).")
     appointment_place: Text(max_length=200) | None = None
     recipient_address: list[Text(max_length=60)] | None = Field(default=None, max_length=5)
     external_ref: Text(max_length=64) | None = None
@@ -106,9 +108,16 @@ class IssueRequest(BaseModel):
             not has_stops and (self.origin or self.destination)
         ):
             raise ValueError("give either origin and destination, or a zone")
-        start, end = self.window((info.context or {}).get("tz", UTC))
+        tz = (info.context or {}).get("tz", UTC)
+        start, end = self.window(tz)
         if end <= start:
             raise ValueError("valid_until must not be before valid_from")
+        if self.appointment_at is not None and not start <= as_local(self.appointment_at, tz, 0) < end:
+            raise _field_error("appointment_at", "outside_validity", (
+                "the appointment ({appointment}) is outside the ticket's validity ({start} to {end}): "
+                "the holder could not travel to it with this ticket"), self.appointment_at,
+                appointment=_local_text(as_local(self.appointment_at, tz, 0), tz),
+                start=_local_text(start, tz), end=_local_text(end, tz))
         return self
 
     def window(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
@@ -126,6 +135,16 @@ class IssueRequest(BaseModel):
         return hashlib.sha256(
             self.model_dump_json(exclude={"external_ref"}).encode()
         ).hexdigest()
+
+
+def _field_error(field: str, kind: str, message: str, value, **context) -> ValidationError:
+    """A model-level check reported against the field it concerns, so forms can show it there."""
+    return ValidationError.from_exception_data("IssueRequest", [InitErrorDetails(
+        type=PydanticCustomError(kind, message, context), loc=(field,), input=value)])
+
+
+def _local_text(moment: datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
 def as_local(value: date | datetime, tz: ZoneInfo, add_days: int) -> datetime:

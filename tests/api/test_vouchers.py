@@ -159,3 +159,17 @@ def test_nothing_stored_is_lost_after_a_bad_request(client, issue, auth):
     body = issue(external_ref="KEEP")
     client.post(URL, json=voucher_request(external_ref="KEEP", holder_name=""), headers=auth("issuer"))
     assert client.get(f"{URL}/{body['id']}", headers=auth("issuer")).status_code == 200
+
+
+@pytest.mark.parametrize("appointment", ["2026-12-09T10:00", "2026-12-02T23:59:00+01:00", "2026-12-04T00:00"])
+def test_appointment_outside_the_validity_window_is_a_422(client, auth, appointment):
+    """A ticket valid on 3 December cannot take anyone to an appointment on another day."""
+    body = voucher_request(valid_from="2026-12-03", valid_until="2026-12-03", appointment_at=appointment)
+    response = client.post("/api/v1/vouchers", json=body, headers=auth("issuer"))
+    assert response.status_code == 422
+    problem = response.get_json()
+    assert problem["errors"][0]["field"] == "appointment_at" and "outside the ticket's validity" in problem["detail"]
+
+
+def test_appointment_inside_the_validity_window_is_accepted(issue):
+    assert issue(valid_from="2026-12-03", valid_until="2026-12-03", appointment_at="2026-12-03T23:59")["appointment_at"] == "2026-12-03T22:59:00Z"

@@ -10,10 +10,10 @@ from werkzeug.exceptions import HTTPException
 
 from ..keys import KeyStoreError
 from ..schemas import error_summary, field_errors
-from ..services.errors import Conflict, NotFound, Rejected, ServiceError
+from ..services.errors import Conflict, Gone, NotFound, Rejected, ServiceError
 
 log = logging.getLogger(__name__)
-_STATUS = {NotFound: 404, Conflict: 409, Rejected: 422}
+_STATUS = {NotFound: 404, Conflict: 409, Rejected: 422, Gone: 410}
 
 
 def problem(status: int, title: str, detail: str, **extra) -> Response:

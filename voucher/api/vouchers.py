@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, g, request, url_for
-from werkzeug.exceptions import BadRequest, Gone
+from werkzeug.exceptions import BadRequest
 
 from .. import context, qr
 from ..schemas import IssueRequest, RevokeRequest
@@ -57,31 +57,24 @@ def get_voucher(voucher_id: str):
     return _represent(vouchers.get(context.session(), voucher_id))
 
 
-def _printable(voucher_id: str):
-    voucher = vouchers.get(context.session(), voucher_id)
-    if voucher.anonymized_at is not None:
-        raise Gone("This voucher's personal data was erased under the retention rule; it cannot be printed.")
-    return voucher
-
-
 @requires("issuer")
 def qr_png(voucher_id: str):
-    voucher = _printable(voucher_id)
+    voucher = vouchers.printable(context.session(), voucher_id)
     return Response(qr.png(voucher.code), mimetype="image/png")
 
 
 @requires("issuer")
 def qr_svg(voucher_id: str):
-    voucher = _printable(voucher_id)
+    voucher = vouchers.printable(context.session(), voucher_id)
     return Response(qr.svg(voucher.code), mimetype="image/svg+xml")
 
 
 @requires("issuer")
 def letter_pdf(voucher_id: str):
-    from ..letters.render import Letter, render
+    from ..letters.render import voucher_letter
 
-    voucher = _printable(voucher_id)
-    pdf = render([Letter.from_voucher(voucher, context.now())], context.services().settings.timezone)
+    voucher = vouchers.printable(context.session(), voucher_id)
+    pdf = voucher_letter(voucher, context.now(), context.services().settings.timezone)
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="letter-{voucher.id}.pdf"'})
 

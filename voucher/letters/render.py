@@ -79,6 +79,11 @@ def render(letters: list[Letter], tz: ZoneInfo) -> bytes:
     return bytes(pdf.output())
 
 
+def voucher_letter(voucher, date: datetime, tz: ZoneInfo) -> bytes:
+    """One stored voucher's letter, in its holder's language, as the API and the counter serve it."""
+    return render([Letter.from_voucher(voucher, date)], tz)
+
+
 def draw(pdf: FPDF, letter: Letter, tz: ZoneInfo) -> None:
     t = texts.catalog(letter.language)
     office = texts.office()

@@ -19,3 +19,7 @@ class Conflict(ServiceError):
 
 class Rejected(ServiceError):
     title = "Cannot be processed"
+
+
+class Gone(ServiceError):
+    title = "Gone"

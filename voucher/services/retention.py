@@ -20,7 +20,7 @@ def anonymize_closed(session: Session, keep: timedelta, actor: str, now: datetim
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         session.execute(update(Voucher).where(Voucher.id.in_(chunk)).values(
-            holder_name="", customer_ref=None, recipient_address=None, appointment_place=None,
+            holder_name="", holder_key="", customer_ref=None, recipient_address=None, appointment_place=None,
             code="", anonymized_at=now))
         # The QR text of a redemption repeats the holder's name.
         session.execute(update(Redemption).where(Redemption.voucher_id.in_(chunk)).values(code=None))

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from ..token import codes
 from ..store import Redemption, Revocation, Voucher
 from ..timefmt import format_instant
-from .errors import NotFound
+from .errors import Gone, NotFound
 
 ACCEPTED = "accepted"
 
@@ -24,6 +24,14 @@ def get(session: Session, voucher_id: str) -> Voucher:
     voucher = session.get(Voucher, canonical)
     if voucher is None:
         raise NotFound(f"no voucher with id {canonical}")
+    return voucher
+
+
+def printable(session: Session, voucher_id: str) -> Voucher:
+    """The voucher, unless retention erased what its letter and QR would show."""
+    voucher = get(session, voucher_id)
+    if voucher.anonymized_at is not None:
+        raise Gone("This voucher's personal data was erased under the retention rule; it cannot be printed.")
     return voucher
 
 

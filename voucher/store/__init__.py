@@ -5,6 +5,8 @@ from .audit import AuditEvent
 from .base import Base, UTCDateTime
 from .clients import ApiClient
 from .redemptions import Redemption
+from .users import StaffSession, User
 from .vouchers import Counter, Revocation, Voucher
 
-__all__ = ["ApiClient", "AuditEvent", "Base", "Counter", "Redemption", "Revocation", "UTCDateTime", "Voucher"]
+__all__ = ["ApiClient", "AuditEvent", "Base", "Counter", "Redemption", "Revocation", "StaffSession", "UTCDateTime",
+           "User", "Voucher"]

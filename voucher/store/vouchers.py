@@ -9,7 +9,12 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from ..names import fold
 from .base import Base, UTCDateTime
+
+
+def _holder_key(context) -> str:
+    return fold(context.get_current_parameters()["holder_name"])[:120]
 
 
 class Voucher(Base):
@@ -19,6 +24,8 @@ class Voucher(Base):
     kid: Mapped[str] = mapped_column(String(8))
     code: Mapped[str] = mapped_column(Text)
     holder_name: Mapped[str] = mapped_column(String(40))
+    # The name folded for searching at the ticket counter (voucher/names.py), filled on insert.
+    holder_key: Mapped[str | None] = mapped_column(String(120), default=_holder_key)
     valid_from: Mapped[datetime] = mapped_column(UTCDateTime)
     valid_until: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     zone: Mapped[str | None] = mapped_column(String(16))

@@ -1,0 +1,112 @@
+"""The issue form: what a caseworker types, turned into the same IssueRequest the API and the
+letter batch validate (so every door checks a voucher the same way), and back again to prefill a
+re-issue. Errors come back per form field, in the page's language where we know the kind."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from babel import Locale, UnknownLocaleError
+from pydantic import ValidationError
+from werkzeug.datastructures import MultiDict
+
+from ..letters.texts import DEFAULT_LANGUAGE, languages
+from ..schemas import IssueRequest, field_errors
+from ..staff.i18n import t, t_or
+from ..store import Voucher
+
+TEXT_FIELDS = ("holder_name", "origin", "destination", "zone", "cost_center", "customer_ref",
+               "appointment_place", "external_ref", "language", "travellers", "fare_class")
+ADDRESS_LINES = 3
+_EUROS = re.compile(r"(\d{1,6})(?:[.,](\d{1,2}))?")
+_FIELDS = {"max_fare_cents": "max_fare"}
+# Whole-form checks in IssueRequest, by their message.
+_MESSAGES = {"give either origin and destination, or a zone": "err_route",
+             "valid_until must not be before valid_from": "err_window"}
+# Names Babel does not know (private-use tags).
+_OWN_NAMES = {"de-x-ls": "Leichte Sprache"}
+
+
+def letter_languages() -> list[tuple[str, str]]:
+    """(tag, the language's name in itself) for every letter language, German first."""
+    def own_name(tag: str) -> str:
+        try:
+            name = Locale.parse(tag.replace("-", "_")).get_display_name(tag.replace("-", "_"))
+        except (ValueError, UnknownLocaleError):
+            name = None
+        return _OWN_NAMES.get(tag) or (name[:1].upper() + name[1:] if name else tag)
+
+    return sorted(((tag, own_name(tag)) for tag in languages()), key=lambda item: (item[0] != DEFAULT_LANGUAGE, item[0]))
+
+
+def euros_to_cents(text: str) -> int:
+    """"4,80", "4.80" or "4" euros; anything else (thousands separators, three decimals) is
+    refused rather than guessed."""
+    match = _EUROS.fullmatch(text.strip().removesuffix("€").strip())
+    if match is None:
+        raise ValueError(t("err_euros"))
+    return int(match[1]) * 100 + int((match[2] or "0").ljust(2, "0"))
+
+
+def to_request(form: MultiDict, tz: ZoneInfo, replaces: str | None = None) -> tuple[IssueRequest | None, dict[str, str]]:
+    """The validated request, or None and the errors by form field ("" for the whole form)."""
+    body: dict = {name: form[name].strip() for name in TEXT_FIELDS if form.get(name, "").strip()}
+    for name in ("travellers", "fare_class"):
+        if name in body and body[name].isdigit():
+            body[name] = int(body[name])
+    body["return_trip"] = form.get("return_trip") == "yes"
+    for name in ("valid_from", "valid_until", "appointment_at"):
+        if form.get(name, "").strip():
+            body[name] = form[name].strip()
+    if form.get("route") == "zone":
+        body.pop("origin", None), body.pop("destination", None)
+    else:
+        body.pop("zone", None)
+    address = [form.get(f"address_{n}", "").strip() for n in range(1, ADDRESS_LINES + 1)]
+    if any(address):
+        body["recipient_address"] = [line for line in address if line]
+    errors: dict[str, str] = {}
+    if form.get("max_fare", "").strip():
+        try:
+            body["max_fare_cents"] = euros_to_cents(form["max_fare"])
+        except ValueError as exc:
+            errors["max_fare"] = str(exc)
+    if replaces:
+        body["replaces"] = replaces
+    try:
+        request = IssueRequest.model_validate(body, context={"tz": tz})
+    except ValidationError as exc:
+        errors.update(_by_field(exc))
+        return None, errors
+    return (None, errors) if errors else (request, {})
+
+
+def _by_field(exc: ValidationError) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for (path, message), error in zip(field_errors(exc), exc.errors(include_url=False, include_input=False)):
+        loc = [str(p) for p in error["loc"]]
+        field = _FIELDS.get(loc[0], loc[0]) if loc else ""
+        if field == "recipient_address":
+            field = f"address_{int(loc[1]) + 1}" if len(loc) > 1 else "address_1"
+        key = _MESSAGES.get(message, "err_" + error["type"])
+        out.setdefault(field, t_or(message, key, **(error.get("ctx") or {})))
+    return out
+
+
+def from_voucher(voucher: Voucher, tz: ZoneInfo) -> dict[str, str]:
+    """A form prefilled from an earlier voucher, for a re-issue (the form works in whole days)."""
+    last_minute = voucher.valid_until - timedelta(minutes=1)
+    values = {name: str(getattr(voucher, name) or "") for name in TEXT_FIELDS if name != "external_ref"}
+    values.update(
+        route="zone" if voucher.zone else "stops",
+        valid_from=voucher.valid_from.astimezone(tz).date().isoformat(),
+        valid_until=last_minute.astimezone(tz).date().isoformat(),
+        return_trip="yes" if voucher.return_trip else "",
+        max_fare="" if voucher.max_fare_cents is None else f"{voucher.max_fare_cents // 100},{voucher.max_fare_cents % 100:02d}",
+        appointment_at=voucher.appointment_at.astimezone(tz).strftime("%Y-%m-%dT%H:%M") if voucher.appointment_at else "",
+    )
+    for n, line in enumerate(voucher.recipient_address or (), 1):
+        values[f"address_{n}"] = line
+    return values

@@ -1,0 +1,72 @@
+"""Finding vouchers, a voucher's page, and its letter."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Response, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from .. import context
+from ..letters.render import voucher_letter
+from ..services import audit, lookup, vouchers
+from ..services.errors import Gone, NotFound
+from ..staff.auth import page_for
+from ..token.codes import short_code
+from . import bp, forms, words
+
+
+def not_found():
+    return render_template("staff/error.html", title_key="not_found_title", text_key="not_found_text"), 404
+
+
+@bp.get("/")
+@page_for("issuer")
+def search():
+    text = request.args.get("q", "").strip()[:1000]
+    day_text = request.args.get("day", "").strip()
+    try:
+        day = date.fromisoformat(day_text) if day_text else None
+    except ValueError:
+        return render_template("counter/search.html", q=text, day=day_text, problem="err_day", results=None), 400
+    if not text and day is None:
+        return render_template("counter/search.html", q="", day="", results=None)
+    found = lookup.find(context.session(), text, day, context.services().settings.timezone)
+    if len(found) == 1 and day is None and lookup.exact_id(text) == found[0].id:
+        return redirect(url_for("counter.voucher", voucher_id=found[0].id))  # a scanned or typed code
+    now = context.now()
+    results = [(v, words.state(lookup.facts(context.session(), v, with_history=False), now)[0]) for v in found[:lookup.LIMIT]]
+    return render_template("counter/search.html", q=text, day=day_text, results=results,
+                           more=len(found) > lookup.LIMIT)
+
+
+@bp.get("/vouchers/<voucher_id>")
+@page_for("issuer")
+def voucher(voucher_id: str):
+    try:
+        found = vouchers.get(context.session(), voucher_id)
+    except NotFound:
+        return not_found()
+    facts = lookup.facts(context.session(), found)
+    history = [(event.at, words.who(event.actor), words.what(event.action, event.detail or {})) for event in facts.history]
+    languages = dict(forms.letter_languages())
+    return render_template("counter/voucher.html", v=found, facts=facts, code=short_code(found.id),
+                           state=words.state(facts, context.now()), history=history,
+                           language=languages.get(found.language, found.language))
+
+
+@bp.get("/vouchers/<voucher_id>/letter.pdf")
+@page_for("issuer")
+def letter(voucher_id: str):
+    session = context.session()
+    try:
+        found = vouchers.printable(session, voucher_id)
+    except NotFound:
+        return not_found()
+    except Gone:
+        return render_template("staff/error.html", title_key="erased_title", text_key="erased_text"), 410
+    pdf = voucher_letter(found, context.now(), context.services().settings.timezone)
+    audit.record(session, current_user.actor, "letter", context.now(), found.id, language=found.language)
+    session.commit()
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{short_code(found.id)}.pdf"'})

@@ -1,0 +1,104 @@
+"""A voucher's state and history in words a caseworker uses (German or English), from the facts
+services/lookup.py gathers: never an API status name or an audit action code."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from flask import url_for
+
+from ..services.lookup import Facts
+from .. import context
+from ..staff.i18n import day, language, moment, t, t_or
+from ..token.codes import short_code
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str
+    tone: str = "info"  # ok, warn, gone (cancelled, used up, expired) or info
+    link: str | None = None  # a voucher the line names
+    link_text: str | None = None
+
+
+def _voucher_link(voucher_id: str) -> tuple[str, str]:
+    return url_for("counter.voucher", voucher_id=voucher_id), short_code(voucher_id)
+
+
+def state(facts: Facts, now: datetime) -> list[Line]:
+    """The headline first (what the voucher is now), then what else matters."""
+    v, lines = facts.voucher, []
+    used = t("journeys_used", used=facts.journeys, allowed=facts.allowed) if facts.journeys else ""
+    if facts.replaced_by:
+        lines.append(Line(t("state_replaced_by"), "gone", *_voucher_link(facts.replaced_by)))
+    elif facts.revocation is not None:
+        lines.append(Line(t("state_cancelled", day=day(facts.revocation.revoked_at), reason=facts.revocation.reason), "gone"))
+    elif facts.journeys >= facts.allowed:
+        lines.append(Line(t("state_used_up", used=used), "gone"))
+    elif now >= v.valid_until:
+        lines.append(Line(t("state_expired") + (f" – {used}" if used else ""), "gone"))
+    elif now < v.valid_from:
+        lines.append(Line(t("state_valid_from", day=day(v.valid_from)) + (f" – {used}" if used else ""), "ok"))
+    else:
+        lines.append(Line(t("state_valid") + (f" – {used}" if used else ""), "ok"))
+    if v.replaces:
+        lines.append(Line(t("state_replaces"), "info", *_voucher_link(v.replaces)))
+    for flag in facts.flags:
+        if flag != "accepted_offline":
+            lines.append(Line(t_or(flag, "flag_" + flag), "warn"))
+    if v.anonymized_at is not None:
+        lines.append(Line(t("state_erased", day=day(v.anonymized_at)), "info"))
+    return lines
+
+
+def who(actor: str) -> str:
+    """`user:anna` is the person anna; `issuer:letters` an API client; `cli` the command line."""
+    kind, _, name = actor.partition(":")
+    if kind == "user":
+        return name
+    if name:
+        return t("actor_client", role=t_or(kind, "role_" + kind), name=name)
+    return t_or(actor, "actor_" + kind)
+
+
+def what(action: str, detail: dict) -> Line:
+    """One audit event as a sentence (with a link when it names another voucher)."""
+    if action == "issue":
+        if detail.get("replaces"):
+            return Line(t("history_issued_for"), link=_voucher_link(detail["replaces"])[0],
+                        link_text=short_code(detail["replaces"]))
+        return Line(t("history_issued"))
+    if action == "revoke":
+        reason = str(detail.get("reason", ""))
+        replaced = reason.removeprefix("replaced by ")
+        if replaced != reason:
+            return Line(t("history_replaced_by"), link=_voucher_link(replaced)[0], link_text=short_code(replaced))
+        return Line(t("history_cancelled", reason=reason))
+    if action == "redeem":
+        outcome = detail.get("outcome", "")
+        device = detail.get("device_id", "")
+        if outcome == "accepted":
+            return Line(t("history_journey", device=device), "ok")
+        return Line(t("history_refused", device=device, why=t_or(outcome, "outcome_" + outcome)), "warn")
+    if action == "letter":
+        return Line(t("history_letter", language=detail.get("language", "")))
+    return Line(action)
+
+
+def window(voucher) -> str:
+    """When the voucher is valid: a day, a range of days, or from–to with times."""
+    start, end = voucher.valid_from, voucher.valid_until
+    if _midnight(start) and _midnight(end):
+        first, last = day(start), day(end - timedelta(minutes=1))
+        return first if first == last else f"{first} – {last}"
+    return f"{moment(start)} – {moment(end)}"
+
+
+def _midnight(value: datetime) -> bool:
+    return value.astimezone(context.services().settings.timezone).time() == time(0)
+
+
+def euros(cents: int) -> str:
+    text = f"{cents // 100}.{cents % 100:02d}"
+    return (text.replace(".", ",") + " €") if language() == "de" else "€" + text

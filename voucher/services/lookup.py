@@ -1,0 +1,79 @@
+"""Finding vouchers the way a person at the ticket counter asks for them, and what is known
+about one: its revocation, its replacement, its journeys and its history from the audit log."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from ..names import fold
+from ..store import AuditEvent, Redemption, Revocation, Voucher
+from ..token import codes, format
+from .vouchers import ACCEPTED
+
+LIMIT = 50
+
+
+def exact_id(text: str) -> str | None:
+    """The voucher id in a typed short code or id, or in a scanned QR text (a keyboard-wedge
+    scanner types the whole code). The signature is not checked: this only finds the record."""
+    if text.startswith(format.PREFIX):
+        try:
+            return format.parse(text)[0].voucher_id
+        except format.InvalidVoucher:
+            return None
+    try:
+        return codes.normalize_id(text)
+    except ValueError:
+        return None
+
+
+def find(session: Session, text: str, day: date | None, tz: ZoneInfo) -> list[Voucher]:
+    """Vouchers whose short code, id or QR text is `text`, or whose holder's name contains it
+    (case and accents ignored), or whose external or customer reference is it; limited to those
+    valid on `day` when given. Newest first, at most LIMIT + 1 (one more says there are more)."""
+    text = text.strip()
+    query = select(Voucher).order_by(Voucher.valid_from.desc(), Voucher.id).limit(LIMIT + 1)
+    if text:
+        # One name in 32 of 14 letters passes as a short code (check character included): try both.
+        voucher_id = exact_id(text)
+        query = query.where(or_(Voucher.holder_key.contains(fold(text), autoescape=True),
+                                Voucher.external_ref == text, Voucher.customer_ref == text,
+                                *([Voucher.id == voucher_id] if voucher_id else [])))
+    if day is not None:
+        start = datetime.combine(day, time(0), tz)
+        query = query.where(Voucher.valid_from < start + timedelta(days=1), Voucher.valid_until > start)
+    if not text and day is None:
+        return []
+    return list(session.scalars(query))
+
+
+@dataclass(frozen=True)
+class Facts:
+    voucher: Voucher
+    revocation: Revocation | None
+    replaced_by: str | None
+    journeys: int  # accepted redemptions
+    flags: tuple[str, ...]  # what redemptions of this voucher were flagged for
+    history: list[AuditEvent]
+
+    @property
+    def allowed(self) -> int:
+        return 2 if self.voucher.return_trip else 1
+
+
+def facts(session: Session, voucher: Voucher, with_history: bool = True) -> Facts:
+    """What the voucher's page shows; a result list needs no history."""
+    revocation = session.scalar(select(Revocation).where(Revocation.voucher_id == voucher.id))
+    replaced_by = session.scalar(select(Voucher.id).where(Voucher.replaces == voucher.id))
+    journeys = session.scalar(select(func.count()).select_from(Redemption).where(
+        Redemption.voucher_id == voucher.id, Redemption.outcome == ACCEPTED))
+    flags = sorted({flag for row in session.scalars(select(Redemption.flags).where(Redemption.voucher_id == voucher.id))
+                    for flag in row or ()})
+    history = list(session.scalars(select(AuditEvent).where(AuditEvent.voucher_id == voucher.id)
+                                   .order_by(AuditEvent.at, AuditEvent.id))) if with_history else []
+    return Facts(voucher, revocation, replaced_by, journeys, tuple(flags), history)
