@@ -1,6 +1,6 @@
 """people's accounts and sign-in sessions; vouchers searchable by folded holder name
 
-Revision ID: 0007
+Revision ID: 0004
 Revises: 0003
 """
 
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 
 from voucher.names import fold
 
-revision = '0007'
-down_revision = '0003'
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
