@@ -78,7 +78,7 @@ Day = Annotated[date, AfterValidator(_plausible)]
 VoucherId = Annotated[str, AfterValidator(_voucher_id)]
 # A BCP 47 tag, stored in canonical case; a language without letter texts falls back (letters/texts.py).
 LanguageTag = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=langtag.MAX_LENGTH),
+    str, StringConstraints(strip_whitespace=True),
     AfterValidator(langtag.canonical),
 ]
 
