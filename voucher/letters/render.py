@@ -15,6 +15,7 @@ the binding one (page 1 says so in German and in the letter's language).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -74,7 +75,8 @@ def render(letters: list[Letter], tz: ZoneInfo) -> bytes:
 def draw(setter: Typesetter, letter: Letter, tz: ZoneInfo) -> None:
     lang = texts.resolve(letter.language)
     translated = lang != texts.DEFAULT_LANGUAGE
-    setter.start_letter(needs_shaping(_strings(letter, lang)))
+    data = [letter.holder_name, letter.route, letter.appointment_place or "", *letter.address]
+    setter.start_letter(_texts_need_shaping(lang) or needs_shaping(data))
     pdf = setter.pdf
     pdf.add_page()
     _marks(pdf)
@@ -92,10 +94,10 @@ def draw(setter: Typesetter, letter: Letter, tz: ZoneInfo) -> None:
         _body(setter, letter, tz, texts.DEFAULT_LANGUAGE, notes=False)
 
 
-def _strings(letter: Letter, lang: str) -> list[str]:
+@cache
+def _texts_need_shaping(lang: str) -> bool:
     t = texts.catalog(lang)
-    return [letter.holder_name, letter.route, letter.appointment_place or "", *letter.address,
-            *(v for v in t.values() if isinstance(v, str)), *t["steps"]]
+    return needs_shaping([*(v for v in t.values() if isinstance(v, str)), *t["steps"], texts.office(lang).signature])
 
 
 def _marks(pdf) -> None:

@@ -12,6 +12,7 @@ letter uses it only when some text on it needs it.
 from __future__ import annotations
 
 import unicodedata
+from functools import lru_cache
 from pathlib import Path
 
 from fpdf import FPDF
@@ -24,7 +25,7 @@ COMPLEX_SCRIPTS = ((0x0590, 0x109F), (0x1780, 0x17FF), (0xFB1D, 0xFDFF), (0xFE70
 ARABIC_SCRIPT = ((0x0600, 0x06FF), (0x0750, 0x077F), (0x08A0, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF))
 LRM = "\u200e"
 PT = 25.4 / 72  # millimetres per point
-_widths: dict[tuple, float] = {}  # (font, style, size, shaping, text) -> mm; the texts repeat in every letter
+_widths: dict[tuple, float] = {}  # (shaping, bold, size, text) -> mm; the texts repeat in every letter
 
 
 def new_document() -> FPDF:
@@ -32,8 +33,6 @@ def new_document() -> FPDF:
     pdf.set_auto_page_break(False)
     pdf.add_font(LATIN, "", str(FONTS / "DejaVuSans.ttf"))
     pdf.add_font(LATIN, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    pdf.add_font(ARABIC, "", str(FONTS / "NotoSansArabic-Regular.ttf"))
-    pdf.add_font(ARABIC, "B", str(FONTS / "NotoSansArabic-Bold.ttf"))
     pdf.set_creator("voucher")
     return pdf
 
@@ -44,6 +43,11 @@ def needs_shaping(strings) -> bool:
         or unicodedata.bidirectional(c) in ("R", "AL", "AN")
         for text in strings for c in text if ord(c) >= 0x0590
     )
+
+
+@lru_cache(maxsize=65536)
+def _complex(text: str) -> bool:
+    return needs_shaping((text,))
 
 
 def is_rtl(text: str) -> bool:
@@ -78,21 +82,32 @@ class Typesetter:
         self.shaping = False
 
     def start_letter(self, shaping: bool) -> None:
+        """Shaping (and the Arabic font, loaded on the first letter that needs it) or not."""
         self.shaping = shaping
+        if shaping and ARABIC.lower() not in self.pdf.fonts:
+            self.pdf.add_font(ARABIC, "", str(FONTS / "NotoSansArabic-Regular.ttf"))
+            self.pdf.add_font(ARABIC, "B", str(FONTS / "NotoSansArabic-Bold.ttf"))
         self.pdf.set_text_shaping(shaping)
         self.pdf.set_fallback_fonts([LATIN] if shaping else [])
 
-    def _font(self, text: str, size: float, bold: bool) -> str:
-        family = ARABIC if self.shaping and _arabic(text) else LATIN
-        self.pdf.set_font(family, "B" if bold else "", size)
-        return family
+    def _setup(self, text: str, size: float, bold: bool, rtl_order: bool = False) -> bool:
+        """Font, shaping and direction for `text`; whether it is shaped. Only text in a complex
+        script or ordered right-to-left is: a German line on an Arabic letter costs no more
+        than on a German one."""
+        shaped = self.shaping and (rtl_order or _complex(text))
+        if shaped:
+            self.pdf.set_text_shaping(True, direction="rtl" if rtl_order else "ltr")
+        elif self.shaping:
+            self.pdf.set_text_shaping(False)
+        self.pdf.set_font(ARABIC if shaped and _arabic(text) else LATIN, "B" if bold else "", size)
+        return shaped
 
     def width(self, text: str, size: float, bold: bool = False) -> float:
-        key = (_arabic(text), bold, size, self.shaping, text)
+        key = (self.shaping and _complex(text), bold, size, text)
         if key not in _widths:
             if len(_widths) > 100_000:
                 _widths.clear()
-            self._font(text, size, bold)
+            self._setup(text, size, bold)
             _widths[key] = self.pdf.get_string_width(text)
         return _widths[key]
 
@@ -147,10 +162,8 @@ class Typesetter:
              order_rtl: bool | None = None) -> None:
         """One line, already wrapped. `rtl`: right-aligned, ordered right-to-left;
         `order_rtl`: the paragraph's direction when the line is part of one."""
-        if self.shaping:
-            ordered = rtl or (is_rtl(text) if order_rtl is None else order_rtl)
-            self.pdf.set_text_shaping(True, direction="rtl" if ordered else "ltr")
-        self._font(text, size, bold)
+        ordered = rtl or (is_rtl(text) if order_rtl is None else order_rtl)
+        self._setup(text, size, bold, ordered)
         self.pdf.set_xy(x, y)
         self.pdf.cell(width, height, text, align=align or ("R" if rtl else "L"))
 
