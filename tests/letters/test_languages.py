@@ -4,9 +4,12 @@ right-to-left where the language is, in fonts that have every character, and the
 from __future__ import annotations
 
 import hashlib
+import os
 import re
+import subprocess
+import sys
 import tomllib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pypdfium2 as pdfium
@@ -224,3 +227,40 @@ def test_german_letter_is_one_page_and_translated_letters_carry_the_german_text(
     translated, official = render_pages("tr")
     assert "Verbindliche deutsche Fassung" in official.get_textpage().get_text_range()
     assert flat(texts.catalog("de")["translation_note"]) in flat(translated.get_textpage().get_text_range())
+
+
+@pytest.mark.parametrize("tag", ["de", "ar"])
+def test_letter_with_the_longest_appointment_place_is_served(client, auth, issue, tag):
+    voucher = issue(language=tag, appointment_place=LONGEST["appointment_place"], appointment_at="2026-12-03T10:30")
+    response = client.get(voucher["links"]["letter_pdf"], headers=auth("issuer"))
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+
+
+def test_appointment_place_over_200_characters_is_a_422(client, auth):
+    from tests.conftest import voucher_request
+
+    body = voucher_request(appointment_place="x" * 201)
+    response = client.post("/api/v1/vouchers", json=body, headers=auth("issuer"))
+    assert response.status_code == 422 and "appointment_place" in response.get_json()["detail"]
+
+
+def test_batch_accepts_every_language_and_says_which_lines_fall_back(tmp_path, database):
+    day = (date.today() + timedelta(days=20)).isoformat()
+    rows = [*LANGUAGES, "it", "de-CH"]
+    source = tmp_path / "in.csv"
+    source.write_text("external_ref,holder_name,valid_from,valid_until,zone,cost_center,language\n" + "".join(
+        f"L{n},Person {n},{day},{day},AB,KST-1,{tag}\n" for n, tag in enumerate(rows)), encoding="utf-8")
+    env = {**os.environ, "VOUCHER_DATA_DIR": str(tmp_path), "VOUCHER_KEYS_DIR": str(tmp_path / "keys"),
+           "DATABASE_URL": database.url}
+    env.pop("VOUCHER_KEY_PASSPHRASE", None)
+    subprocess.run([sys.executable, "-m", "voucher", "init"], env=env, check=True, capture_output=True)
+    out = tmp_path / "letters.pdf"
+    result = subprocess.run([sys.executable, "-m", "voucher", "letters", "batch", str(source), "--out", str(out)],
+                            env=env, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    it_line, ch_line = len(rows), len(rows) + 1  # the header is line 1
+    assert f"line {it_line}: no letter texts for language 'it': the letter is written in 'de'" in result.stderr
+    assert f"line {ch_line}: no letter texts for language 'de-CH'" in result.stderr
+    assert result.stderr.count("no letter texts") == 2
+    german_pages = 1 + 2  # de, it and de-CH are one page each; every other language two
+    assert len(pdfium.PdfDocument(out.read_bytes())) == german_pages + 2 * (len(LANGUAGES) - 1)

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from .. import qr
 from ..token import codes
 from . import texts
-from .typeset import PT, Typesetter, embed
+from .typeset import PT, Typesetter, embed, is_rtl
 
 if TYPE_CHECKING:
     from .render import Letter
@@ -25,7 +25,7 @@ QR_X, QR_SIZE = 19.0, 42.0  # mm including the quiet zone; ≥ 30 mm so cheap ph
 COLUMN = QR_X + QR_SIZE + 5  # where the text beside the QR code starts
 TEXT_RIGHT = 190.0
 LABEL_WIDTH = 27.0
-TRANSLATION = 6.5  # points, the translation under a German label
+TRANSLATION = 6.5  # points, the translation under a German label (Arabic script: 7.5, it runs smaller)
 GREY = (90, 90, 90)
 
 
@@ -62,6 +62,7 @@ def draw(setter: Typesetter, letter: Letter, tz: ZoneInfo, lang: str) -> None:
 def _bilingual(setter: Typesetter, x: float, y: float, width: float, german: str, translation: str,
                size: float, small: float, bold: bool = True) -> float:
     """German text, and under it in small grey type its translation when that differs."""
+    small += 1 if is_rtl(translation) else 0
     smallest = min(size, max(7.0, size - 3))  # shrink a little, then wrap
     y = setter.paragraph(x, y, width, german, setter.fit(german, width, size, smallest, bold), bold, leading=1.2)
     if translation != german:
