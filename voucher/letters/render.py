@@ -119,7 +119,8 @@ def _letterhead(setter: Typesetter) -> None:
 
 def _address(setter: Typesetter, letter: Letter) -> None:
     """Return line and recipient in the envelope's window: each line as large as fits (10.5 pt
-    down to 7 pt), wrapped only when even that is too wide, and all of it inside the window."""
+    down to 7 pt), wrapped only when even that is too wide, and smaller still only when the
+    wrapped lines would run out of the window at the bottom."""
     office = texts.office()
     size = setter.fit(office.return_line, ADDRESS_WIDTH, 7, 5)
     setter.line(LEFT, 58, ADDRESS_WIDTH, 3.5, office.return_line, size)
@@ -127,7 +128,7 @@ def _address(setter: Typesetter, letter: Letter) -> None:
     lines = (letter.holder_name, *letter.address)
     size = 10.5
     while True:
-        sizes = [setter.fit(line, ADDRESS_WIDTH, size, SMALLEST) for line in lines]
+        sizes = [setter.fit(line, ADDRESS_WIDTH, size, min(size, SMALLEST)) for line in lines]
         wrapped = [(part, s) for line, s in zip(lines, sizes) for part in setter.wrap(line, ADDRESS_WIDTH, s)]
         if sum(s * PT * 1.25 for _, s in wrapped) <= ADDRESS_BOTTOM - ADDRESS_TOP or size <= 5:
             break

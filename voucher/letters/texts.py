@@ -37,7 +37,7 @@ class Office:
     email: str
     signature: str
     default_place: str
-    official_heading: str
+    official_heading: str = "Verbindliche deutsche Fassung"
     logo: str = ""
 
     @property
