@@ -1,5 +1,6 @@
 """Letters per second for a 1,000-letter batch: issue through the service into SQLite, then
-render one PDF with every core (target: 100 letters/s on 2 cores)."""
+render one PDF with every core (target: 100 letters/s on 2 cores, German); then render-only
+letters/s for an Arabic and a Turkish letter next to a German one."""
 
 from __future__ import annotations
 
@@ -19,11 +20,38 @@ LETTERS = 1000
 RUNS = 3
 
 
-def _csv(n: int, day: str) -> str:
-    rows = ["external_ref,holder_name,address_1,valid_from,valid_until,origin,destination,return_trip,cost_center"]
-    rows += [f"B{i},Zeynep Öztürk-Wiśniewska {i},Lindenweg {i},{day},{day},Musterstadt Hbf,Jobcenter Nord,ja,KST-{i % 7}"
+LANGUAGES = (("de", "Zeynep Öztürk-Wiśniewska"), ("tr", "Zeynep Öztürk"), ("ar", "محمد الأحمد"))
+RENDER_ONLY = 300  # letters per language for the render comparison
+
+
+def _csv(n: int, day: str, language: str = "de", name: str = "Zeynep Öztürk-Wiśniewska") -> str:
+    rows = ["external_ref,holder_name,address_1,valid_from,valid_until,origin,destination,return_trip,cost_center,language"]
+    rows += [f"B{language}{i},{name} {i},Lindenweg {i},{day},{day},Musterstadt Hbf,Jobcenter Nord,ja,KST-{i % 7},{language}"
              for i in range(n)]
     return "\n".join(rows) + "\n"
+
+
+def _per_language(now: datetime) -> list[tuple[str, str]]:
+    """Render-only letters/s per language, all cores: what Arabic (two pages, HarfBuzz shaping,
+    bidi) and Turkish (two pages) cost next to German (one page)."""
+    day = (now + timedelta(days=10)).date().isoformat()
+    results = []
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(data_dir=Path(tmp), keys_dir=Path(tmp) / "keys")
+        db = Database(settings.database)
+        db.upgrade()
+        keystore = KeyStore(settings.keys_dir)
+        keystore.init("bench", now, timedelta(days=30))
+        for language, name in LANGUAGES:
+            with db.session() as session:
+                letters = batch.run(session, keystore, settings, _csv(RENDER_ONLY, day, language, name), now).letters
+            start = time.perf_counter()
+            batch.write_pdf(letters, settings)
+            seconds = time.perf_counter() - start
+            results.append((f"Letter render, {language} ({RENDER_ONLY} letters, {os.cpu_count()} processes)",
+                            f"{RENDER_ONLY / seconds:.0f} letters/s"))
+        db.engine.dispose()
+    return results
 
 
 def run() -> list[tuple[str, str]]:
@@ -52,4 +80,5 @@ def run() -> list[tuple[str, str]]:
         (f"Letter batch: issue {LETTERS} vouchers from CSV (SQLite, one process)", f"{LETTERS / issue:.0f} vouchers/s ({issue:.2f} s)"),
         (f"Letter batch: render {LETTERS} letters into one PDF ({cores} processes)", f"{LETTERS / render:.0f} letters/s ({render:.2f} s)"),
         (f"Letter batch: end to end, {LETTERS} letters (target ≥ 100/s)", f"{LETTERS / (issue + render):.0f} letters/s"),
+        *_per_language(now),
     ]

@@ -1,4 +1,5 @@
-"""Render docs/sample-letter.png: what a recipient holds (run: .venv/bin/python docs/sample_letter.py)."""
+"""Render docs/sample-letter.png (German) and docs/sample-letter-ar.png (Arabic, page 1): what a
+recipient holds (run: .venv/bin/python docs/sample_letter.py)."""
 
 import hashlib
 from datetime import UTC, datetime, timedelta
@@ -19,15 +20,21 @@ claims = fmt.Claims(
     valid_until=START + timedelta(days=1), holder_name="Ayşe Yılmaz", office="JC-DEMO",
     origin="Musterstadt Hbf", destination="Jobcenter Nord", return_trip=True,
 )
-letter = Letter(
-    voucher_id=claims.voucher_id, code=fmt.encode(claims, KEY), holder_name=claims.holder_name,
-    address=("Lindenweg 4", "12345 Musterstadt"), valid_from=claims.valid_from,
-    valid_until=claims.valid_until, route="Musterstadt Hbf – Jobcenter Nord", zone=False,
-    travellers=1, fare_class=2, return_trip=True,
-    appointment_at=datetime(2026, 12, 3, 9, 30, tzinfo=UTC),
-    appointment_place="Jobcenter Nord, Raum 2.14", language="de",
-    date=datetime(2026, 11, 25, tzinfo=UTC),
-)
-pdf = render([letter], Settings().timezone)
-page = pdfium.PdfDocument(pdf)[0]
-page.render(scale=100 / 72).to_pil().save(Path(__file__).with_name("sample-letter.png"))
+
+
+def sample(language: str, holder_name: str, out: str) -> None:
+    letter = Letter(
+        voucher_id=claims.voucher_id, code=fmt.encode(claims, KEY), holder_name=holder_name,
+        address=("Lindenweg 4", "12345 Musterstadt"), valid_from=claims.valid_from,
+        valid_until=claims.valid_until, route="Musterstadt Hbf – Jobcenter Nord", zone=False,
+        travellers=1, fare_class=2, return_trip=True,
+        appointment_at=datetime(2026, 12, 3, 9, 30, tzinfo=UTC),
+        appointment_place="Jobcenter Nord, Raum 2.14", language=language,
+        date=datetime(2026, 11, 25, tzinfo=UTC),
+    )
+    page = pdfium.PdfDocument(render([letter], Settings().timezone))[0]
+    page.render(scale=100 / 72).to_pil().save(Path(__file__).with_name(out))
+
+
+sample("de", claims.holder_name, "sample-letter.png")
+sample("ar", claims.holder_name, "sample-letter-ar.png")

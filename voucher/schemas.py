@@ -24,6 +24,7 @@ from pydantic import (
 
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from . import langtag
 from .token import codes
 
 
@@ -77,6 +78,11 @@ When = Annotated[date | datetime, BeforeValidator(_date_or_datetime), AfterValid
 Moment = Annotated[datetime, AfterValidator(_plausible)]
 Day = Annotated[date, AfterValidator(_plausible)]
 VoucherId = Annotated[str, AfterValidator(_voucher_id)]
+# A BCP 47 tag, stored in canonical case; a language without letter texts falls back (letters/texts.py).
+LanguageTag = Annotated[
+    str, StringConstraints(strip_whitespace=True),
+    AfterValidator(langtag.canonical),
+]
 
 
 class IssueRequest(BaseModel):
@@ -98,7 +104,7 @@ class IssueRequest(BaseModel):
     appointment_place: Text(max_length=200) | None = None
     recipient_address: list[Text(max_length=60)] | None = Field(default=None, max_length=5)
     external_ref: Text(max_length=64) | None = None
-    language: str = Field(default="de", pattern=r"^[a-z]{2}$")
+    language: LanguageTag = "de"
     replaces: VoucherId | None = None
 
     @model_validator(mode="after")

@@ -45,13 +45,14 @@ def test_letter_qr_scans_and_verifies_at_print_resolutions(client, auth, issue, 
 
 def test_letter_is_real_a4_text_with_name_and_short_code(client, auth, issue):
     voucher = issue(holder_name="Łukasz Wiśniewski-Ağaoğlu", language="en")
-    (page,) = pages(letter(client, auth, voucher))
+    page, german = pages(letter(client, auth, voucher))
     width, height = page.get_size()
     assert (round(width / 72 * 25.4), round(height / 72 * 25.4)) == (210, 297)
     text = page.get_textpage().get_text_range()
     assert "Łukasz Wiśniewski-Ağaoğlu" in text
     assert voucher["short_code"] in text
     assert "Show this code to the driver" in text
+    assert "Verbindliche deutsche Fassung" in german.get_textpage().get_text_range()
 
 
 def test_german_is_the_default_language(client, auth, issue):
@@ -129,6 +130,6 @@ def test_long_texts_wrap_inside_the_right_margin(client, auth, issue):
     text = page.get_textpage()
     height = page.get_size()[1]
     boxes = [text.get_charbox(i) for i in range(text.count_chars())]  # (left, bottom, right, top) in pt
-    body = [b for b in boxes if 98 <= (height - b[3]) / 72 * 25.4 <= 190]  # subject down to the cut line
+    body = [b for b in boxes if 98 <= (height - b[3]) / 72 * 25.4 <= 208]  # subject down to the cut line
     assert body and max(b[2] for b in body) / 72 * 25.4 <= 190.5
     assert "bitte zuerst am Empfang melden" in text.get_text_range().replace("\r\n", " ").replace("\n", " ")

@@ -80,7 +80,12 @@ def spec() -> dict:
             "schemas": {
                 **_component_schemas(IssueRequest, RevokeRequest, RedemptionBatch),
                 "Voucher": {"type": "object", "required": ["id", "short_code", "code", "valid_from", "valid_until", "status"],
-                            "properties": {k: {"type": "string"} for k in ("id", "short_code", "code", "valid_from", "valid_until", "status")}},
+                            "properties": {
+                                **{k: {"type": "string"} for k in ("id", "short_code", "code", "valid_from", "valid_until", "status")},
+                                "language": {"type": "string", "description": "the letter language asked for (BCP 47, canonical case)"},
+                                "letter_language": {"type": "string", "description": "the language the letter is written in: the longest prefix of `language` with letter texts (de-CH → de), else de"},
+                                "notes": {"type": "array", "items": {"type": "string"}, "description": "what the caller should know, e.g. that the letter falls back to German"},
+                            }},
                 "Problem": {"type": "object", "properties": {"status": {"type": "integer"}, "title": {"type": "string"}, "detail": {"type": "string"}}},
             },
         },

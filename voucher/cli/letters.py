@@ -29,7 +29,7 @@ def letters_batch(ctx: Context, input_csv: str, out: str, as_zip: bool) -> None:
     rows = sum(1 for _ in batch.read_rows(text))
     with ctx.db.session() as session, click.progressbar(length=rows, label="Issuing", file=sys.stderr) as bar:
         result = batch.run(session, ctx.keystore, ctx.settings, text, utc_now(), progress=bar.update)
-    for line, message in result.errors:
+    for line, message in sorted(result.errors + result.notes):
         click.echo(f"line {line}: {message}", err=True)
     if result.letters:
         data = (batch.write_zip if as_zip else batch.write_pdf)(result.letters, ctx.settings)

@@ -8,11 +8,10 @@ import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
-from babel import Locale, UnknownLocaleError
 from pydantic import ValidationError
 from werkzeug.datastructures import MultiDict
 
-from ..letters.texts import DEFAULT_LANGUAGE, languages
+from ..letters import texts
 from ..schemas import IssueRequest, field_errors
 from ..staff.i18n import t, t_or
 from ..store import Voucher
@@ -25,20 +24,10 @@ _FIELDS = {"max_fare_cents": "max_fare"}
 # Whole-form checks in IssueRequest, by their message.
 _MESSAGES = {"give either origin and destination, or a zone": "err_route",
              "valid_until must not be before valid_from": "err_window"}
-# Names Babel does not know (private-use tags).
-_OWN_NAMES = {"de-x-ls": "Leichte Sprache"}
-
-
 def letter_languages() -> list[tuple[str, str]]:
     """(tag, the language's name in itself) for every letter language, German first."""
-    def own_name(tag: str) -> str:
-        try:
-            name = Locale.parse(tag.replace("-", "_")).get_display_name(tag.replace("-", "_"))
-        except (ValueError, UnknownLocaleError):
-            name = None
-        return _OWN_NAMES.get(tag) or (name[:1].upper() + name[1:] if name else tag)
-
-    return sorted(((tag, own_name(tag)) for tag in languages()), key=lambda item: (item[0] != DEFAULT_LANGUAGE, item[0]))
+    return sorted(((tag, texts.language(tag).name) for tag in texts.languages()),
+                  key=lambda item: (item[0] != texts.DEFAULT_LANGUAGE, item[0]))
 
 
 def euros_to_cents(text: str) -> int:

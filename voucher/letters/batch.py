@@ -27,6 +27,7 @@ from ..keys import KeyStore
 from ..schemas import IssueRequest, error_summary
 from ..services.errors import ServiceError
 from ..services.issuing import IssuingService
+from . import texts
 from .render import Letter, render
 
 ADDRESS_COLUMNS = ("address_1", "address_2", "address_3")
@@ -39,6 +40,7 @@ FALSE = {"0", "false", "no", "nein", "n", ""}
 class BatchResult:
     letters: list[Letter] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
+    notes: list[tuple[int, str]] = field(default_factory=list)  # e.g. a language without texts
     reused: int = 0
 
 
@@ -91,6 +93,8 @@ def run(
             result.errors.append((line, exc.detail))
         else:
             result.reused += not created
+            if note := texts.fallback_note(voucher.language):
+                result.notes.append((line, note))
             result.letters.append(Letter.from_voucher(voucher, now))
         progress(1)
     return result

@@ -3,31 +3,32 @@
 Positions follow DIN 5008 form B (A4, millimetres from the top left): the return line and
 address sit in the window of a DL/C6 window envelope (20 mm from the left, 45 mm from the top),
 the information block at 125 mm, the subject at 98.5 mm, fold marks at 105 and 210 mm and the
-punch mark at 148.5 mm. The voucher is a dashed cut-out at the bottom of the page.
+punch mark at 148.5 mm. The ticket is a dashed cut-out in the bottom third, below the second
+fold, so no crease runs through the QR code.
+
+A letter in German is one page. A letter in any other language is two: page 1, the page the
+person keeps and carries, is in their language and holds the ticket (whose labels stay German
+for the driver, the translation in small type under them); page 2 is the German text, which is
+the binding one (page 1 says so in German and in the letter's language).
 """
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
+from functools import cache
 from datetime import datetime
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from fpdf import FPDF
-from fpdf.enums import XPos, YPos
-
-from .. import qr
 from ..token import codes
-from . import texts
+from . import texts, ticket
+from .typeset import PT, Typesetter, embed, needs_shaping, new_document
 
-FONTS = Path(__file__).resolve().parent / "fonts"
-FONT = "DejaVu"
 LEFT, RIGHT_EDGE = 25.0, 190.0
-QR_SIZE = 42.0  # mm including the quiet zone; ≥ 30 mm so cheap phone cameras read it at arm's length
-VOUCHER_TOP = 196.0
-# Hebrew to Myanmar (right-to-left and Indic scripts), Khmer, and Arabic presentation forms.
-COMPLEX_SCRIPTS = ((0x0590, 0x109F), (0x1780, 0x17FF), (0xFB1D, 0xFDFF), (0xFE70, 0xFEFF))
+INFO_X = 125.0
+ADDRESS_TOP, ADDRESS_BOTTOM, ADDRESS_WIDTH = 63.0, 90.0, 80.0  # the window's address zone
+BODY_TOP, BODY_BOTTOM = 98.5, ticket.TOP - 5.0
+SMALLEST = 7.0  # points: the least any text shrinks to so that a long value fits
+GREY = (90, 90, 90)
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ class Letter:
     return_trip: bool
     appointment_at: datetime | None
     appointment_place: str | None
-    language: str
+    language: str  # the tag asked for; the letter is in texts.resolve(language)
     date: datetime
 
     @classmethod
@@ -63,19 +64,11 @@ class Letter:
         )
 
 
-def new_document() -> FPDF:
-    pdf = FPDF(orientation="portrait", unit="mm", format="A4")
-    pdf.set_auto_page_break(False)
-    pdf.add_font(FONT, "", str(FONTS / "DejaVuSans.ttf"))
-    pdf.add_font(FONT, "B", str(FONTS / "DejaVuSans-Bold.ttf"))
-    pdf.set_creator("voucher")
-    return pdf
-
-
 def render(letters: list[Letter], tz: ZoneInfo) -> bytes:
     pdf = new_document()
+    setter = Typesetter(pdf)
     for letter in letters:
-        draw(pdf, letter, tz)
+        draw(setter, letter, tz)
     return bytes(pdf.output())
 
 
@@ -84,201 +77,173 @@ def voucher_letter(voucher, date: datetime, tz: ZoneInfo) -> bytes:
     return render([Letter.from_voucher(voucher, date)], tz)
 
 
-def draw(pdf: FPDF, letter: Letter, tz: ZoneInfo) -> None:
-    t = texts.catalog(letter.language)
-    office = texts.office()
-    lang = letter.language if letter.language in texts.languages() else texts.DEFAULT_LANGUAGE
-    window = texts.window(letter.valid_from, letter.valid_until, tz, lang)
-    pdf.set_text_shaping(_needs_shaping(letter, t))
+def draw(setter: Typesetter, letter: Letter, tz: ZoneInfo) -> None:
+    lang = texts.resolve(letter.language)
+    translated = lang != texts.DEFAULT_LANGUAGE
+    data = [letter.holder_name, letter.route, letter.appointment_place or "", *letter.address]
+    setter.start_letter(_texts_need_shaping(lang) or needs_shaping(data))
+    pdf = setter.pdf
     pdf.add_page()
     _marks(pdf)
-    _letterhead(pdf, office)
-    _address(pdf, office, letter)
-    _info_block(pdf, t, office, letter, tz, lang)
-    y = _body(pdf, t, office, letter, window, tz, lang)
-    if y > VOUCHER_TOP - 3:
-        raise ValueError("the letter text is too long for one page: shorten the appointment place")
-    _voucher(pdf, t, letter, window)
+    _letterhead(setter)
+    _address(setter, letter)
+    _info_block(setter, letter, tz, lang)
+    _body(setter, letter, tz, lang, notes=translated)
+    ticket.draw(setter, letter, tz, lang)
+    if translated:
+        pdf.add_page()
+        _marks(pdf)
+        _letterhead(setter)
+        _official_heading(setter, letter)
+        _info_block(setter, letter, tz, texts.DEFAULT_LANGUAGE)
+        _body(setter, letter, tz, texts.DEFAULT_LANGUAGE, notes=False)
 
 
-def _needs_shaping(letter: Letter, t: dict) -> bool:
-    """Arabic, Hebrew and other complex scripts need HarfBuzz shaping and right-to-left runs;
-    Latin letters do not, and shaping costs half the rendering time, so it is used only when
-    some text on this letter needs it."""
-    strings = [letter.holder_name, letter.route, letter.appointment_place or "", *letter.address,
-               *(v for v in t.values() if isinstance(v, str))]
-    return any(
-        any(low <= ord(c) <= high for low, high in COMPLEX_SCRIPTS)
-        or unicodedata.bidirectional(c) in ("R", "AL", "AN")
-        for text in strings for c in text if ord(c) >= 0x0590
-    )
+@cache
+def _texts_need_shaping(lang: str) -> bool:
+    t = texts.catalog(lang)
+    return needs_shaping([*(v for v in t.values() if isinstance(v, str)), *t["steps"], texts.office(lang).signature])
 
 
-def _lines(pdf: FPDF, width: float, height: float, text: str, new_x: XPos = XPos.LMARGIN) -> None:
-    """Text in a column of `width`, wrapped at spaces. fpdf2's multi_cell re-measures the line
-    for every character it adds; measuring each word once is what lets a batch reach 100
-    letters a second."""
-    room = width - 2 * pdf.c_margin
-    space = pdf.get_string_width(" ")
-    lines, current, used = [], [], 0.0
-    for word in text.split(" "):
-        size = pdf.get_string_width(word)
-        if size > room:  # a single word wider than the column: let fpdf2 break it
-            pdf.multi_cell(width, height, text, align="L", new_x=new_x, new_y=YPos.NEXT)
-            return
-        if current and used + space + size > room:
-            lines.append(" ".join(current))
-            current, used = [], 0.0
-        used += (space if current else 0.0) + size
-        current.append(word)
-    lines.append(" ".join(current))
-    for number, line in enumerate(lines, 1):
-        pdf.cell(width, height, line, new_x=new_x if number == len(lines) else XPos.LEFT, new_y=YPos.NEXT)
-
-
-def _text(pdf: FPDF, size: float, bold: bool = False) -> None:
-    pdf.set_font(FONT, "B" if bold else "", size)
-
-
-def _marks(pdf: FPDF) -> None:
+def _marks(pdf) -> None:
     pdf.set_line_width(0.2)
     for y, length in ((105.0, 5.0), (148.5, 8.0), (210.0, 5.0)):
         pdf.line(3, y, 3 + length, y)
 
 
-def _letterhead(pdf: FPDF, office: texts.Office) -> None:
+def _letterhead(setter: Typesetter) -> None:
+    office = texts.office()
+    pdf = setter.pdf
     if office.logo_path and office.logo_path.exists():
         pdf.image(str(office.logo_path), x=LEFT, y=12, h=15)
-    _text(pdf, 14, bold=True)
-    pdf.set_xy(125, 15)
-    pdf.cell(65, 7, office.name, new_x=XPos.LEFT, new_y=YPos.NEXT)
-    _text(pdf, 9)
-    for line in (office.unit, office.street, office.city):
-        pdf.cell(65, 4.5, line, new_x=XPos.LEFT, new_y=YPos.NEXT)
+    width = RIGHT_EDGE - INFO_X
+    setter.line(INFO_X, 15, width, 7, office.name, setter.fit(office.name, width, 14, 9, bold=True), bold=True)
+    for number, text in enumerate((office.unit, office.street, office.city)):
+        setter.line(INFO_X, 22 + 4.5 * number, width, 4.5, text, setter.fit(text, width, 9, SMALLEST))
 
 
-def _address(pdf: FPDF, office: texts.Office, letter: Letter) -> None:
-    _text(pdf, 7)
-    pdf.set_xy(LEFT, 58)
-    pdf.cell(80, 3.5, office.return_line, border="B")
-    _text(pdf, 11)
-    pdf.set_xy(LEFT, 64)
-    for line in (letter.holder_name, *letter.address):
-        pdf.cell(80, 5, line, new_x=XPos.LEFT, new_y=YPos.NEXT)
+def _address(setter: Typesetter, letter: Letter) -> None:
+    """Return line and recipient in the envelope's window: each line as large as fits (10.5 pt
+    down to 7 pt), wrapped only when even that is too wide, and smaller still only when the
+    wrapped lines would run out of the window at the bottom."""
+    office = texts.office()
+    size = setter.fit(office.return_line, ADDRESS_WIDTH, 7, 5)
+    setter.line(LEFT, 58, ADDRESS_WIDTH, 3.5, office.return_line, size)
+    setter.pdf.line(LEFT, 61.5, LEFT + ADDRESS_WIDTH, 61.5)
+    lines = (letter.holder_name, *letter.address)
+    size = 10.5
+    while True:
+        sizes = [setter.fit(line, ADDRESS_WIDTH, size, min(size, SMALLEST)) for line in lines]
+        wrapped = [(part, s) for line, s in zip(lines, sizes) for part in setter.wrap(line, ADDRESS_WIDTH, s)]
+        if sum(s * PT * 1.25 for _, s in wrapped) <= ADDRESS_BOTTOM - ADDRESS_TOP or size <= 5:
+            break
+        size -= 0.5
+    y = ADDRESS_TOP
+    for part, s in wrapped:
+        setter.line(LEFT, y, ADDRESS_WIDTH, s * PT * 1.25, part, s)
+        y += s * PT * 1.25
 
 
-def _info_block(pdf, t, office, letter: Letter, tz, lang) -> None:
+def _info_block(setter: Typesetter, letter: Letter, tz: ZoneInfo, lang: str) -> None:
+    """Date, ticket number and phone at 125 mm; mirrored (label on the right) right-to-left."""
+    t, rtl = texts.catalog(lang), texts.language(lang).rtl
     rows = [
         (t["date_label"], texts.short_date(letter.date, tz, lang)),
         (t["voucher_no"], codes.short_code(letter.voucher_id)),
-        (t["phone_label"], office.phone),
+        (t["phone_label"], texts.office(lang).phone),
     ]
-    pdf.set_xy(125, 50)
+    label_width = min(32.0, 2 + max(setter.width(label, 8) for label, _ in rows))
+    value_width = RIGHT_EDGE - INFO_X - label_width
+    label_x, value_x = (INFO_X + value_width, INFO_X) if rtl else (INFO_X, INFO_X + label_width)
+    y = 50.0
     for label, value in rows:
-        _text(pdf, 8)
-        pdf.cell(25, 5, label)
-        _text(pdf, 9)
-        pdf.cell(40, 5, value, new_x=XPos.LEFT, new_y=YPos.NEXT)
-        pdf.set_x(125)
+        setter.line(label_x, y, label_width, 5, label, setter.fit(label, label_width, 8, 6), rtl=rtl)
+        size = setter.fit(value, value_width, 9, 7.5)
+        for line in setter.wrap(value, value_width, size):
+            setter.line(value_x, y, value_width, 5, line, size, align="R" if rtl else "L")
+            y += 4.2
+        y += 0.8
 
 
-def _body(pdf, t, office, letter: Letter, window: str, tz, lang) -> float:
-    width = RIGHT_EDGE - LEFT
-    pdf.set_xy(LEFT, 98.5)
-    _text(pdf, 11, bold=True)
-    _lines(pdf, width, 5.5, t["subject"])
-    pdf.set_xy(LEFT, pdf.get_y() + 3)
-    _text(pdf, 10)
-    paragraph = lambda text, gap=1.6: (  # noqa: E731 - a local shorthand, used below only
-        pdf.set_x(LEFT),
-        _lines(pdf, width, 4.6, text),
-        pdf.set_y(pdf.get_y() + gap),
-    )
-    paragraph(t["greeting"].format(name=letter.holder_name), 1)
-    paragraph(t["intro"])
+def _official_heading(setter: Typesetter, letter: Letter) -> None:
+    setter.line(LEFT, 58, ADDRESS_WIDTH, 6, texts.office().official_heading, 11, bold=True)
+    name = letter.holder_name
+    setter.line(LEFT, 64, ADDRESS_WIDTH, 5, name, setter.fit(name, ADDRESS_WIDTH, 10, SMALLEST))
+
+
+@dataclass(frozen=True)
+class Block:
+    text: str
+    scale: float = 1.0  # of the body's text size
+    bold: bool = False
+    gap: float = 1.6  # mm below
+    label: str = ""  # a bold label in a column of its own (Wann:, Wo:)
+    grey: bool = False
+    rtl: bool | None = None  # the language's direction unless set (the German note is left-to-right)
+
+
+def _blocks(letter: Letter, tz: ZoneInfo, lang: str, notes: bool) -> list[Block]:
+    t, office, rtl = texts.catalog(lang), texts.office(lang), texts.language(lang).rtl
+    data = lambda value: embed(value, rtl)  # noqa: E731 - a value inside this language's sentences
+    window = data(texts.window(letter.valid_from, letter.valid_until, tz, lang))
     when = letter.appointment_at or letter.valid_from
     when_text = texts.long_date(when, tz, lang)
     if letter.appointment_at:
-        when_text += f", {texts.clock_time(when, tz, lang)} {t['time_suffix']}".rstrip()
-    for label, value in ((t["when"], when_text), (t["where"], letter.appointment_place or office.default_place)):
-        _text(pdf, 10, bold=True)
-        pdf.set_x(LEFT)
-        pdf.cell(18, 5.5, label)
-        _lines(pdf, width - 18, 5.5, value)
-    _text(pdf, 10)
-    pdf.set_y(pdf.get_y() + 2)
-    paragraph(t["ticket"])
-    _text(pdf, 10, bold=True)
-    paragraph(t["steps_title"], 0.5)
-    _text(pdf, 10)
-    for number, step in enumerate(t["steps"], 1):
-        paragraph(f"{number}.  {step.format(window=window)}", 0.5)
-    pdf.set_y(pdf.get_y() + 1.5)
-    paragraph(t["cancel"].format(phone=office.phone))
-    paragraph(t["closing"], 0)
-    paragraph(office.signature, 0)
-    return pdf.get_y()
-
-
-def _voucher(pdf: FPDF, t: dict, letter: Letter, window: str) -> None:
-    top, bottom = VOUCHER_TOP, VOUCHER_TOP + 72.0
-    pdf.set_line_width(0.3)
-    pdf.set_dash_pattern(dash=2, gap=1.5)
-    pdf.rect(15, top, 180, bottom - top)
-    pdf.set_dash_pattern()
-    _text(pdf, 7)
-    pdf.set_xy(150, top - 4)
-    pdf.cell(45, 3.5, f"✂ {t['cut_here']}", align="R")
-    _draw_qr(pdf, letter.code, 19, top + 4, QR_SIZE)
-    x = 19 + QR_SIZE + 5
-    pdf.set_xy(x, top + 5)
-    _text(pdf, 13, bold=True)
-    pdf.cell(0, 7, t["voucher_title"], new_x=XPos.LEFT, new_y=YPos.NEXT)
-    trip = t["return_trip"] if letter.return_trip else t["single_trip"]
-    rows = [
-        (t["label_name"], letter.holder_name),
-        (t["label_valid"], window),
-        (t["label_zone"] if letter.zone else t["label_route"], letter.route),
-        (t["label_trip"], trip),
-        (t["label_travellers"], str(letter.travellers)),
-        (t["label_class"], f"{letter.fare_class}."),
+        when_text = t["appointment"].format(date=when_text, time=data(texts.clock_time(when, tz, lang)))
+    blocks = []
+    if notes:
+        blocks += [Block(texts.catalog(texts.DEFAULT_LANGUAGE)["translation_note"], 0.75, gap=0.5, grey=True, rtl=False),
+                   Block(t["translation_note"], 0.75, gap=3, grey=True)]
+    steps = [step.format(window=window) for step in t["steps"]]
+    blocks += [
+        Block(t["subject"], 1.1, bold=True, gap=3),
+        Block(t["greeting"].format(name=data(letter.holder_name)), gap=1),
+        Block(t["intro"]),
+        Block(when_text, bold=True, gap=0.4, label=t["when"]),
+        Block(data(letter.appointment_place or office.default_place), bold=True, gap=2.4, label=t["where"]),
+        Block(t["ticket"]),
+        Block(t["steps_title"], bold=True, gap=0.5),
+        *(Block(f"{n}.  {step}", gap=2 if n == len(steps) else 0.5) for n, step in enumerate(steps, 1)),
+        Block(t["cancel"].format(phone=data(office.phone)), gap=3),
+        Block(t["closing"], gap=0),
+        Block(office.signature, gap=0),
     ]
-    for label, value in rows:
-        pdf.set_x(x)
-        _text(pdf, 8)
-        pdf.cell(22, 5.5, label)
-        _text(pdf, 10, bold=True)
-        _lines(pdf, RIGHT_EDGE - x - 22, 5.5, value)
-    pdf.set_xy(19, top + QR_SIZE + 7)
-    _text(pdf, 7.5)
-    _lines(pdf, QR_SIZE + 2, 3.5, t["fallback"], new_x=XPos.LEFT)
-    _text(pdf, 10, bold=True)
-    pdf.cell(QR_SIZE + 2, 6, codes.short_code(letter.voucher_id), new_x=XPos.LEFT, new_y=YPos.NEXT)
-    pdf.set_xy(x, top + QR_SIZE + 8)
-    _text(pdf, 9.5)
-    _lines(pdf, RIGHT_EDGE - x, 4.6, t["voucher_instructions"].format(window=window))
+    return blocks
 
 
-def _draw_qr(pdf: FPDF, code: str, x: float, y: float, size: float) -> None:
-    """Dark modules as filled rectangles: each horizontal run, grown downwards while the rows
-    below repeat it. Crisp at any print resolution, and fewer shapes to write."""
-    matrix = qr.modules(code)
-    module = size / len(matrix)
-    pdf.set_fill_color(0, 0, 0)
-    open_runs: dict[tuple[int, int], int] = {}  # (first column, end column) -> first row
-    for row, cells in enumerate([*matrix, [False] * len(matrix)]):  # a blank row closes every run
-        runs, col = set(), 0
-        while col < len(cells):
-            if cells[col]:
-                start = col
-                while col < len(cells) and cells[col]:
-                    col += 1
-                runs.add((start, col))
-            else:
-                col += 1
-        for run in [r for r in open_runs if r not in runs]:
-            top = open_runs.pop(run)
-            pdf.rect(x + run[0] * module, y + top * module, (run[1] - run[0]) * module,
-                     (row - top) * module + module * 0.02, style="F")
-        for run in runs:
-            open_runs.setdefault(run, row)
+def _body(setter: Typesetter, letter: Letter, tz: ZoneInfo, lang: str, notes: bool) -> None:
+    """The letter text from the subject down, at the language's text size, or smaller (by half
+    points, down to 7 pt) when a long place, name or translation would not leave room."""
+    blocks = _blocks(letter, tz, lang, notes)
+    rtl = texts.language(lang).rtl
+    leading = 1.55 if rtl else 1.3  # Arabic script reaches further above and below the line
+    width = RIGHT_EDGE - LEFT
+    labels = [b.label for b in blocks if b.label]
+    size = float(texts.catalog(lang)["text_size"])
+
+    def label_width(size: float) -> float:
+        return 3 + max(setter.width(label, size, bold=True) for label in labels)
+
+    def height(size: float) -> float:
+        column = width - label_width(size)
+        return sum(
+            setter.height(b.text, column if b.label else width, size * b.scale, b.bold, leading) + b.gap
+            for b in blocks)
+
+    while size > SMALLEST and height(size) > BODY_BOTTOM - BODY_TOP:
+        size -= 0.5
+    column = width - label_width(size)
+    y = BODY_TOP
+    for block in blocks:
+        setter.pdf.set_text_color(*(GREY if block.grey else (0, 0, 0)))
+        text_size = size * block.scale
+        if block.label:
+            label_x, text_x = (RIGHT_EDGE - (width - column), LEFT) if rtl else (LEFT, LEFT + width - column)
+            setter.line(label_x, y, width - column, text_size * PT * leading, block.label, text_size,
+                        bold=True, rtl=rtl)
+            y = setter.paragraph(text_x, y, column, block.text, text_size, block.bold, rtl, leading)
+        else:
+            own = rtl if block.rtl is None else block.rtl
+            y = setter.paragraph(LEFT, y, width, block.text, text_size, block.bold, own, leading)
+        y += block.gap
+    setter.pdf.set_text_color(0, 0, 0)

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
+from ..letters import texts
 from ..token import codes
 from ..store import Redemption, Revocation, Voucher
 from ..timefmt import format_instant
@@ -71,6 +72,8 @@ def describe(voucher: Voucher, state: str) -> dict:
         "recipient_address": voucher.recipient_address,
         "external_ref": voucher.external_ref,
         "language": voucher.language,
+        "letter_language": texts.resolve(voucher.language),
+        "notes": [note for note in (texts.fallback_note(voucher.language),) if note],
         "replaces": voucher.replaces,
         "kid": voucher.kid,
         "created_at": format_instant(voucher.created_at),

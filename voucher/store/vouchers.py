@@ -43,7 +43,7 @@ class Voucher(Base):
     recipient_address: Mapped[list | None] = mapped_column(JSON)
     external_ref: Mapped[str | None] = mapped_column(String(64), unique=True)
     request_hash: Mapped[str] = mapped_column(String(64))
-    language: Mapped[str] = mapped_column(String(8))
+    language: Mapped[str] = mapped_column(String(35))  # a BCP 47 tag (schemas.LanguageTag)
     replaces: Mapped[str | None] = mapped_column(ForeignKey("vouchers.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
     created_by: Mapped[str] = mapped_column(String(64))
