@@ -19,7 +19,7 @@ from voucher import create_app
 from voucher.config import Settings
 from voucher.db import Database
 from voucher.keys import KeyStore
-from voucher.services import clients
+from voucher.services import audit, clients
 from voucher.store import AuditEvent, Redemption, Voucher
 from tests.pgcluster import cluster  # noqa: F401 - fixture
 
@@ -132,4 +132,5 @@ def test_postgres_restart_mid_run_costs_503s_and_loses_or_doubles_nothing(cluste
         assert outcomes == redeemed
         actions = dict(session.execute(select(AuditEvent.action, func.count()).group_by(AuditEvent.action)).all())
         assert actions == {"issue": len(stored), "redeem": len(redeemed)}
+        assert audit.verify(session).broken is None  # the crash left no gap in the chain
     db.engine.dispose()

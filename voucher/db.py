@@ -21,6 +21,9 @@ MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 CONNECT_TIMEOUT_SECONDS = 5
 STATEMENT_TIMEOUT_MS = 60_000
 BUSY_TIMEOUT_SECONDS = 30.0
+# session.connection(execution_options=READ_ONLY) as a transaction's first step: it only reads,
+# so on SQLite it takes a snapshot instead of the write lock, and writers carry on meanwhile.
+READ_ONLY = {"voucher_read_only": True}
 
 
 class Database:
@@ -90,4 +93,5 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
 
 def _sqlite_begin_immediate(connection) -> None:
     """Take the write lock at BEGIN, so two writers queue instead of failing on upgrade."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    read_only = connection.get_execution_options().get("voucher_read_only")
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
