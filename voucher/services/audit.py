@@ -97,7 +97,8 @@ class Verdict:
 def verify(session: Session) -> Verdict:
     """Walk the chain from the first event and stop at the first link that does not hold. The
     head is read first: every event up to it was committed with it, and later ones may be."""
-    session.connection(execution_options=READ_ONLY)
+    if not session.in_transaction():
+        session.connection(execution_options=READ_ONLY)
     head = session.scalar(select(Counter.value).where(Counter.name == COUNTER)) or 0
     checked, prev, last_id = 0, GENESIS, 0
     for row, following in itertools.pairwise(itertools.chain(_events(session, head), [None])):
