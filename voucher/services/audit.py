@@ -63,14 +63,16 @@ def _chain_at_commit(session: Session) -> None:
     if not pending:
         return
     session.flush()  # the transaction's own rows first: their waits and conflicts come before the lock
+    connection = session.connection()  # Core statements on the tables: no ORM bookkeeping per commit
+    counters, events = Counter.__table__, AuditEvent.__table__
     # UPDATE ... RETURNING holds the head's row lock until commit: one chain, no fork.
-    last = session.execute(
-        update(Counter).where(Counter.name == COUNTER).values(value=Counter.value + len(pending))
-        .returning(Counter.value)
+    last = connection.execute(
+        update(counters).where(counters.c.name == COUNTER).values(value=counters.c.value + len(pending))
+        .returning(counters.c.value)
     ).scalar_one()
     first = last - len(pending) + 1
     # A statement of its own, so it sees the event the previous holder of the lock committed.
-    prev = session.scalar(select(AuditEvent.hash).where(AuditEvent.seq == first - 1)) if first > 1 else GENESIS
+    prev = connection.execute(select(events.c.hash).where(events.c.seq == first - 1)).scalar() if first > 1 else GENESIS
     rows = []
     for seq, item in enumerate(pending, first):
         detail = json.loads(json.dumps(item.detail))  # hashed exactly as it will be read back
@@ -78,7 +80,7 @@ def _chain_at_commit(session: Session) -> None:
         rows.append({"seq": seq, "at": item.at, "actor": item.actor, "action": item.action,
                      "voucher_id": item.voucher_id, "detail": detail, "prev_hash": prev, "hash": digest})
         prev = digest
-    session.execute(insert(AuditEvent), rows)
+    connection.execute(insert(events), rows)
 
 
 @event.listens_for(Session, "after_transaction_end")
