@@ -1,16 +1,29 @@
-"""Engine and sessions for one database URL, and schema upgrades through Alembic."""
+"""Engine and sessions for one database URL, and schema upgrades through Alembic.
+
+A database that is down or slow must cost a client a quick 503, never a hung worker: PostgreSQL
+connections give up after CONNECT_TIMEOUT, statements after STATEMENT_TIMEOUT, pooled
+connections are checked before use (so the pool recovers by itself after a restart), and SQLite
+writers wait BUSY_TIMEOUT for the lock (voucher/api/errors.py turns each into a 503).
+"""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+CONNECT_TIMEOUT_SECONDS = 5
+STATEMENT_TIMEOUT_MS = 60_000
+BUSY_TIMEOUT_SECONDS = 30.0
+# session.connection(execution_options=READ_ONLY) as a transaction's first step: it only reads,
+# so on SQLite it takes a snapshot instead of the write lock, and writers carry on meanwhile.
+READ_ONLY = {"voucher_read_only": True}
 
 
 class Database:
@@ -27,20 +40,46 @@ class Database:
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
         with self.engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                connection.exec_driver_sql("SET LOCAL statement_timeout = 0")  # an index on a big table
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, "head")
 
 
 def make_engine(url: str) -> Engine:
-    if url.startswith("sqlite"):
-        path = url.split("///", 1)[-1]
-        if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        if parsed.database and parsed.database != ":memory:":
+            create_private_file(Path(parsed.database))
+        engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    if parsed.get_backend_name() == "postgresql":
+        return create_engine(
+            _with_statement_timeout(parsed), pool_pre_ping=True,
+            connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+        )
+    return create_engine(parsed, pool_pre_ping=True)
+
+
+def create_private_file(path: Path) -> None:
+    """The database holds names and journeys: readable by the service user only, in a folder
+    only it can enter. SQLite gives its -wal and -shm files the mode of the database file, so
+    creating that 0600 before SQLite opens it covers them too. An existing file keeps its mode."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    except FileExistsError:
+        pass
+
+
+def _with_statement_timeout(url: URL) -> URL:
+    """Add statement_timeout to the server options the URL may already carry (search_path)."""
+    options = url.query.get("options", "")
+    if "statement_timeout" in options:
+        return url
+    return url.update_query_dict({"options": f"{options} -c statement_timeout={STATEMENT_TIMEOUT_MS}".strip()})
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
@@ -48,10 +87,11 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
     cursor.close()
 
 
 def _sqlite_begin_immediate(connection) -> None:
     """Take the write lock at BEGIN, so two writers queue instead of failing on upgrade."""
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    read_only = connection.get_execution_options().get("voucher_read_only")
+    connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

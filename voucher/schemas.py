@@ -47,6 +47,15 @@ def _clean_text(value: str) -> str:
     return value
 
 
+def _storable(value):
+    """A scanned code is evidence: keep what was read, as text every database can store. NUL
+    (which PostgreSQL refuses), lone surrogates and other control characters become U+FFFD, so
+    such a scan is stored as one invalid redemption instead of failing its device's whole sync."""
+    if not isinstance(value, str) or value.isprintable():
+        return value
+    return "".join("\ufffd" if unicodedata.category(c) in ("Cc", "Cs") else c for c in value)
+
+
 def _date_or_datetime(value):
     """A ten-character ISO date stays a date (a whole day); anything longer is a date-time."""
     if isinstance(value, str):
@@ -159,6 +168,12 @@ def as_local(value: date | datetime, tz: ZoneInfo, add_days: int) -> datetime:
     return datetime.combine(value + timedelta(days=add_days), time(0), tzinfo=tz)
 
 
+class IdempotencyKey(BaseModel):
+    """The Idempotency-Key header, held to external_ref's rules: it is stored in its place."""
+
+    key: Text(max_length=64) = Field(alias="Idempotency-Key")
+
+
 class RevokeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
     reason: Text(max_length=500)
@@ -168,7 +183,7 @@ class RedemptionItem(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
     client_id: Text(max_length=64)
-    code: Annotated[str, StringConstraints(min_length=1, max_length=1000)] | None = None
+    code: Annotated[str, StringConstraints(min_length=1, max_length=1000), BeforeValidator(_storable)] | None = None
     voucher_id: VoucherId | None = None
     redeemed_at: Moment
     location: Text(max_length=120) | None = None

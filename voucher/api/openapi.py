@@ -16,6 +16,9 @@ def _op(summary: str, roles: tuple[str, ...] = (), body: dict | None = None,
         ok: dict | None = None, ok_type: str = "application/json", params=()) -> dict:
     op: dict = {"summary": summary, "parameters": list(params), "responses": {
         "200": {"description": "OK", "content": {ok_type: {"schema": ok or {"type": "object"}}}},
+        "503": {"description": "Database unavailable: send the same request again after Retry-After seconds",
+                "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                "content": {"application/problem+json": {"schema": PROBLEM}}},
         "default": {"description": "Error", "content": {"application/problem+json": {"schema": PROBLEM}}},
     }}
     if roles:

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, g, request, url_for
 from werkzeug.exceptions import BadRequest
 
 from .. import context, qr
-from ..schemas import IssueRequest, RevokeRequest
+from ..schemas import IdempotencyKey, IssueRequest, RevokeRequest
 from ..services import revocation, vouchers
 from ..services.issuing import IssuingService
 from .auth import actor, requires
@@ -21,8 +21,13 @@ VERIFIER_FIELDS = (
 def json_body() -> dict:
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise BadRequest("The body must be a JSON object (Content-Type: application/json).")
+        raise BadRequest("The body must be a well-formed JSON object (Content-Type: application/json).")
     return body
+
+
+def idempotency_key() -> str | None:
+    value = request.headers.get("Idempotency-Key", "").strip()
+    return IdempotencyKey.model_validate({"Idempotency-Key": value}).key if value else None
 
 
 def _represent(voucher, state: str | None = None) -> dict:
@@ -45,9 +50,7 @@ def issue_voucher():
     services = context.services()
     issue = IssueRequest.model_validate(json_body(), context={"tz": services.settings.timezone})
     service = IssuingService(context.session(), services.keystore, services.settings)
-    voucher, created = service.issue(
-        issue, actor(), context.now(), request.headers.get("Idempotency-Key", "").strip() or None
-    )
+    voucher, created = service.issue(issue, actor(), context.now(), idempotency_key())
     response = _represent(voucher, "issued" if created else None)
     return response, 201 if created else 200, {"Location": response["links"]["self"]}
 

@@ -1,20 +1,133 @@
-"""The append-only audit log: who did what to which voucher, and when."""
+"""The append-only audit log: who did what to which voucher, and when; chained so that an edited,
+deleted or reordered event shows.
+
+Each event gets the next number in one gapless sequence and a hash over its content, its number
+and the previous event's hash. Recording is cheap: an event waits in the session and the whole
+transaction's events are chained at commit, in one turn of the chain head's lock (a row in
+`counters`). Many transactions write events at once (issuing, redemption sync, revocation), so
+the lock is what keeps the chain from forking; taking it at commit holds it for the shortest time
+and always last, after every other lock the transaction holds, so it cannot deadlock with them.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import hashlib
+import itertools
+import json
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy import event, insert, select, update
+from sqlalchemy.orm import Session, SessionTransaction
 
-from ..store import AuditEvent
+from ..db import READ_ONLY
+from ..store import AuditEvent, Counter
+
+COUNTER = "audit"
+GENESIS = "0" * 64  # the "previous hash" of the first event
+_PENDING = "audit.pending"
 
 
-def record(
-    session: Session,
-    actor: str,
-    action: str,
-    at: datetime,
-    voucher_id: str | None = None,
-    **detail,
-) -> None:
-    session.add(AuditEvent(at=at, actor=actor, action=action, voucher_id=voucher_id, detail=detail))
+@dataclass
+class Event:
+    actor: str
+    action: str
+    at: datetime
+    voucher_id: str | None = None
+    detail: dict = field(default_factory=dict)
+
+
+def record(session: Session, actor: str, action: str, at: datetime, voucher_id: str | None = None, **detail) -> None:
+    """Log one event with the transaction; it is written (and chained) when the session commits."""
+    record_many(session, [Event(actor, action, at, voucher_id, detail)])
+
+
+def record_many(session: Session, events: Iterable[Event]) -> None:
+    """Log many events with the transaction, chained at commit in one acquisition of the lock."""
+    session.connection()  # begin the transaction now, so a rollback also forgets these events
+    session.info.setdefault(_PENDING, []).extend(events)
+
+
+def event_hash(prev_hash: str, seq: int, at: datetime, actor: str, action: str, voucher_id: str | None, detail: dict) -> str:
+    """SHA-256 over canonical JSON of the event. Never change it: old events are checked with it."""
+    content = {"prev": prev_hash, "seq": seq, "at": at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+               "actor": actor, "action": action, "voucher_id": voucher_id, "detail": detail}
+    canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+@event.listens_for(Session, "before_commit")
+def _chain_at_commit(session: Session) -> None:
+    pending = session.info.pop(_PENDING, None)
+    if not pending:
+        return
+    session.flush()  # the transaction's own rows first: their waits and conflicts come before the lock
+    connection = session.connection()  # Core statements on the tables: no ORM bookkeeping per commit
+    counters, events = Counter.__table__, AuditEvent.__table__
+    # UPDATE ... RETURNING holds the head's row lock until commit: one chain, no fork.
+    last = connection.execute(
+        update(counters).where(counters.c.name == COUNTER).values(value=counters.c.value + len(pending))
+        .returning(counters.c.value)
+    ).scalar_one()
+    first = last - len(pending) + 1
+    # A statement of its own, so it sees the event the previous holder of the lock committed.
+    prev = connection.execute(select(events.c.hash).where(events.c.seq == first - 1)).scalar() if first > 1 else GENESIS
+    rows = []
+    for seq, item in enumerate(pending, first):
+        detail = json.loads(json.dumps(item.detail))  # hashed exactly as it will be read back
+        digest = event_hash(prev, seq, item.at, item.actor, item.action, item.voucher_id, detail)
+        rows.append({"seq": seq, "at": item.at, "actor": item.actor, "action": item.action,
+                     "voucher_id": item.voucher_id, "detail": detail, "prev_hash": prev, "hash": digest})
+        prev = digest
+    connection.execute(insert(events), rows)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_uncommitted(session: Session, transaction: SessionTransaction) -> None:
+    if transaction.parent is None:
+        session.info.pop(_PENDING, None)
+
+
+@dataclass(frozen=True)
+class Verdict:
+    events: int  # events found intact, from the first on
+    head: str  # the hash of the last of them: noted elsewhere, it shows a chain rewritten from there
+    broken: str | None  # the first broken link in words, None when the chain holds
+
+
+def verify(session: Session) -> Verdict:
+    """Walk the chain from the first event and stop at the first link that does not hold. The
+    head is read first: every event up to it was committed with it, and later ones may be."""
+    if not session.in_transaction():
+        session.connection(execution_options=READ_ONLY)
+    head = session.scalar(select(Counter.value).where(Counter.name == COUNTER)) or 0
+    checked, prev, last_id = 0, GENESIS, 0
+    for row, following in itertools.pairwise(itertools.chain(_events(session, head), [None])):
+        problem = None
+        edited = event_hash(row.prev_hash, row.seq, row.at, row.actor, row.action, row.voucher_id, row.detail) != row.hash
+        if row.seq != checked + 1:
+            gap = f"event {checked + 1}" if row.seq == checked + 2 else f"events {checked + 1}..{row.seq - 1}"
+            problem = f"missing: {gap} before it deleted"
+        elif (edited or row.prev_hash != prev) and (row.id < last_id or (following and following.id < row.id)):
+            # Events are written in chain order, so their ids rise with seq (not hashed: only named here).
+            ids = ", ".join(str(i) for i in (last_id, row.id, following and following.id) if i)
+            problem = f"reordered: the chain's order is not the order these were written in (ids {ids})"
+        elif edited:
+            problem = "edited: its content does not match its hash"
+        elif row.prev_hash != prev:
+            problem = f"broken link: the event before it (seq {row.seq - 1}) was edited and its hash recomputed"
+        if problem:
+            return Verdict(checked, prev, f"seq {row.seq} (id {row.id}): {problem}")
+        checked, prev, last_id = row.seq, row.hash, row.id
+    if checked < head:
+        return Verdict(checked, prev, f"seq {checked + 1}: missing: the last {head - checked} event(s), up to seq {head}, deleted")
+    return Verdict(checked, prev, None)
+
+
+def _events(session: Session, head: int) -> Iterator:
+    return iter(session.execute(
+        select(AuditEvent.id, AuditEvent.seq, AuditEvent.at, AuditEvent.actor, AuditEvent.action,
+               AuditEvent.voucher_id, AuditEvent.detail, AuditEvent.prev_hash, AuditEvent.hash)
+        .where(AuditEvent.seq <= head).order_by(AuditEvent.seq).execution_options(yield_per=1000)
+    ))

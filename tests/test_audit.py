@@ -1,0 +1,200 @@
+"""The audit log's hash chain: intact after real work, broken where a row was edited, deleted or
+reordered, unforked by concurrent writers, and laid over the events logged before it existed."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+import uuid
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import event, func, select, text
+
+from voucher.db import MIGRATIONS, Database
+from voucher.services import audit
+from voucher.store import AuditEvent, Counter
+from tests.conftest import PG_ADMIN_URL, T0, _pg_schema
+
+
+def log_events(db: Database, count: int, per_transaction: int = 1) -> None:
+    for start in range(0, count, per_transaction):
+        with db.session() as session:
+            audit.record_many(session, [audit.Event("test:probe", "probe", T0 + timedelta(seconds=n), None, {"n": n})
+                                        for n in range(start, min(count, start + per_transaction))])
+            session.commit()
+
+
+def tamper(db: Database, sql: str) -> None:
+    with db.engine.begin() as conn:
+        conn.execute(text(sql))
+
+
+def verdict(db: Database) -> audit.Verdict:
+    with db.session() as session:
+        return audit.verify(session)
+
+
+def test_chain_holds_after_issuing_redeeming_and_revoking(client, auth, issue, db):
+    voucher = issue()
+    sync = {"device_id": "tablet-07", "redemptions": [
+        {"client_id": str(uuid.uuid4()), "code": voucher["code"], "redeemed_at": "2026-12-03T09:30:00+01:00"}]}
+    assert client.post("/api/v1/redemptions", json=sync, headers=auth("verifier")).status_code == 200
+    assert client.post(f"/api/v1/vouchers/{voucher['id']}/revoke", json={"reason": "lost"}, headers=auth("issuer")).status_code == 200
+    result = verdict(db)
+    assert result.broken is None and result.events == 3
+
+
+def test_edited_event_is_named(db):
+    log_events(db, 5)
+    tamper(db, "UPDATE audit_events SET actor = 'someone-else' WHERE seq = 3")
+    assert verdict(db).broken.startswith("seq 3 (id ") and "edited" in verdict(db).broken
+
+
+def test_edited_event_with_its_hash_recomputed_breaks_the_next_link(db):
+    log_events(db, 5)
+    with db.session() as session:
+        row = session.scalar(select(AuditEvent).where(AuditEvent.seq == 3))
+        row.actor = "someone-else"
+        row.hash = audit.event_hash(row.prev_hash, row.seq, row.at, row.actor, row.action, row.voucher_id, row.detail)
+        session.commit()
+    assert verdict(db).broken.startswith("seq 4 ") and "broken link" in verdict(db).broken
+
+
+def test_deleted_event_is_named(db):
+    log_events(db, 5)
+    tamper(db, "DELETE FROM audit_events WHERE seq = 3")
+    result = verdict(db)
+    assert result.broken.startswith("seq 4 ") and "missing: event 3 before it deleted" in result.broken
+    assert result.events == 2
+
+
+def test_deleted_last_events_are_named(db):
+    log_events(db, 5)
+    tamper(db, "DELETE FROM audit_events WHERE seq >= 4")
+    assert verdict(db).broken == "seq 4: missing: the last 2 event(s), up to seq 5, deleted"
+
+
+def test_reordered_events_are_named(db):
+    log_events(db, 5)
+    tamper(db, "UPDATE audit_events SET seq = -1 WHERE seq = 2")
+    tamper(db, "UPDATE audit_events SET seq = 2 WHERE seq = 3")
+    tamper(db, "UPDATE audit_events SET seq = 3 WHERE seq = -1")
+    assert verdict(db).broken.startswith("seq 2 (id ") and "reordered" in verdict(db).broken
+
+
+def test_rolled_back_events_leave_no_gap(db):
+    with db.session() as session:
+        audit.record(session, "test:probe", "probe", T0)
+        session.rollback()
+        audit.record(session, "test:probe", "probe", T0, n=1)
+        session.commit()
+    result = verdict(db)
+    assert result.broken is None and result.events == 1
+
+
+def test_many_events_in_one_transaction_take_the_lock_once(db):
+    statements = []
+    listener = lambda conn, cursor, sql, *args: statements.append(sql)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listener)
+    try:
+        log_events(db, 300, per_transaction=300)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listener)
+    assert sum(sql.lstrip().upper().startswith("UPDATE COUNTERS") for sql in statements) == 1
+    assert verdict(db) == audit.Verdict(300, verdict(db).head, None)
+
+
+def test_concurrent_writers_leave_one_unforked_chain(db):
+    errors = []
+
+    def writer():
+        try:
+            log_events(db, 40, per_transaction=4)
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert errors == []
+    result = verdict(db)
+    assert result.broken is None and result.events == 240
+    with db.session() as session:
+        assert session.scalar(select(Counter.value).where(Counter.name == audit.COUNTER)) == 240
+
+
+@pytest.fixture
+def old_database(database, tmp_path):
+    """An empty database of this backend at revision 0003, before the chain existed."""
+    if database.engine.dialect.name == "sqlite":
+        url, schema = f"sqlite:///{tmp_path / 'old.db'}", None
+    else:
+        schema = f"voucher_old_{os.getpid()}"
+        _pg_schema(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")
+        url = f"{PG_ADMIN_URL}?options=-csearch_path%3D{schema}"
+    old = Database(url)
+    yield old
+    old.engine.dispose()
+    if schema:
+        _pg_schema(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
+
+
+def test_migration_chains_the_events_logged_before_it(old_database):
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with old_database.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "0003")
+    events = sa.table("audit_events", sa.column("at", sa.DateTime), sa.column("actor"), sa.column("action"),
+                      sa.column("voucher_id"), sa.column("detail", sa.JSON))
+    with old_database.engine.begin() as conn:
+        conn.execute(events.insert(), [{"at": T0.replace(tzinfo=None), "actor": "cli", "action": "issue",
+                                        "voucher_id": None, "detail": {"n": n, "name": "Łukasz"}} for n in range(2500)])
+    old_database.upgrade()
+    result = verdict(old_database)
+    assert result.broken is None and result.events == 2500
+    log_events(old_database, 3)  # and the chain goes on from there
+    assert verdict(old_database).events == 2503 and verdict(old_database).broken is None
+
+
+def run_cli(db: Database, tmp_path) -> subprocess.CompletedProcess:
+    env = {**os.environ, "DATABASE_URL": db.url, "VOUCHER_DATA_DIR": str(tmp_path), "VOUCHER_KEYS_DIR": str(tmp_path / "keys")}
+    return subprocess.run([sys.executable, "-m", "voucher", "audit", "verify"], env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_cli_verify_exits_0_when_the_chain_holds(db, tmp_path):
+    log_events(db, 3)
+    result = run_cli(db, tmp_path)
+    assert result.returncode == 0 and result.stdout.startswith("audit log intact: 3 events, head hash ")
+
+
+def test_cli_verify_exits_1_naming_the_first_broken_link(db, tmp_path):
+    log_events(db, 3)
+    tamper(db, "UPDATE audit_events SET detail = '{\"n\": 7}' WHERE seq = 2")
+    result = run_cli(db, tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.startswith("audit log BROKEN at seq 2 (id ") and "edited" in result.stdout
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(AuditEvent)) == 3  # verify only reads
+
+
+def test_verify_while_writers_write_finds_no_false_break(db):
+    log_events(db, 50)
+    writers = [threading.Thread(target=log_events, args=(db, 60, 3)) for _ in range(3)]
+    for thread in writers:
+        thread.start()
+    verdicts = []
+    while any(thread.is_alive() for thread in writers):
+        verdicts.append(verdict(db))
+    for thread in writers:
+        thread.join()
+    assert len(verdicts) > 1 and [v.broken for v in verdicts] == [None] * len(verdicts)
+    assert verdicts[-1].events <= 230 == verdict(db).events
