@@ -34,6 +34,8 @@ MAX_CENTS = 100_000_000  # 1 000 000 €: a single journey is never near it; kee
 OTHER_CURRENCIES = {"$", "£", "¥", "₺", "₽", "₴", "zł", "USD", "GBP", "CHF", "PLN", "CZK", "DKK", "SEK",
                     "NOK", "HUF", "RON", "BGN", "TRY", "UAH", "RUB", "JPY"}
 _LONE_GROUP = re.compile(r"^[1-9]\d{0,2}[.,]\d{3}$")
+_GROUP_SPLIT = {mark: re.compile(f"[{re.escape(mark + GROUP_SPACES)}]") for mark in ",."}
+_NUMBER_PARTS = re.compile(f"[\\d{re.escape(GROUP_SPACES)}.,]+")
 
 
 def snippet(text: str) -> str:
@@ -151,10 +153,12 @@ def _digits(number: str, mark: str, group: str) -> int | None:
     whole, sep, fraction = number.partition(mark)
     if sep and (mark in fraction or not (fraction.isascii() and fraction.isdigit())):
         return None
-    groups = re.split(f"[{re.escape(group + GROUP_SPACES)}]", whole)
-    separators = {c for c in whole if not c.isdigit()}
-    if len(separators) > 1 or not all(g.isascii() and g.isdigit() for g in groups):
-        return None
+    if whole.isascii() and whole.isdigit():
+        groups = [whole]
+    else:
+        groups = _GROUP_SPLIT[group].split(whole)
+        if len({c for c in whole if not c.isdigit()}) > 1 or not all(g.isascii() and g.isdigit() for g in groups):
+            return None
     if len(groups) > 1 and (not 1 <= len(groups[0]) <= 3 or groups[0][0] == "0" or any(len(g) != 3 for g in groups[1:])):
         return None
     if len(fraction) > 2:
@@ -183,7 +187,7 @@ def _sign_and_currency(text: str) -> tuple[bool, str, bool]:
     if signs > 1 or currencies > 1:
         raise Refused("unreadable_amount", f"{quoted(text)} has two signs or two currencies; which one is meant?",
                       f"{quoted(text)} hat zwei Vorzeichen oder zwei Währungen; welche ist gemeint?")
-    words = re.split(f"[\\d{re.escape(GROUP_SPACES)}.,]+", rest)
+    words = _NUMBER_PARTS.split(rest) if not _NUMBER_PARTS.fullmatch(rest) else ()
     if any(word.strip().upper() in OTHER_CURRENCIES or word.strip() in OTHER_CURRENCIES for word in words):
         raise Refused("not_euros", f"{quoted(text)} is not in euros; only euro amounts are accepted.",
                       f"{quoted(text)} ist kein Euro-Betrag; nur Beträge in Euro werden angenommen.")

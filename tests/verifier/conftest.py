@@ -8,6 +8,7 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -39,7 +40,7 @@ class Live:
         """Issue a voucher valid today through the real route."""
         from tests.conftest import voucher_request
 
-        today = datetime.now(UTC).date().isoformat()
+        today = datetime.now(ZoneInfo("Europe/Berlin")).date().isoformat()  # the office's today, not UTC's
         body = voucher_request(valid_from=today, valid_until=today, **changes)
         response = self.app.test_client().post("/api/v1/vouchers", json=body, headers=self.auth("issuer"))
         assert response.status_code == 201, response.get_json()
