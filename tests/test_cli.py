@@ -129,7 +129,7 @@ def test_finance_match_stores_the_invoice_and_prints_the_report(env, initialised
     as_csv = run(env, "finance", "match", str(source), "--format", "csv", "--decimal-comma")
     assert "uploaded before" in as_csv.stderr and "amount_eur" in as_csv.stdout and "4,80" in as_csv.stdout
     listed = json.loads(run(env, "finance", "invoices").stdout)
-    assert [(i["id"], i["operator"], i["lines"]) for i in listed] == [(report["invoice"]["id"], "Stadtbus", 2)]
+    assert (listed[0]["id"], listed[0]["operator"], listed[0]["lines"]) == (report["invoice"]["id"], "Stadtbus", 2)
     stored = json.loads(run(env, "finance", "invoices", str(report["invoice"]["id"])).stdout)
     assert stored == report
 
@@ -138,9 +138,10 @@ def test_finance_match_stores_the_invoice_and_prints_the_report(env, initialised
 def test_finance_match_of_a_bad_invoice_is_one_line_and_stores_nothing(env, initialised, tmp_path, content, options):
     source = tmp_path / "invoice.csv"
     source.write_bytes(content)
+    before = run(env, "finance", "invoices").stdout
     result = run(env, "finance", "match", str(source), *options)
     assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
-    assert json.loads(run(env, "finance", "invoices").stdout) == []
+    assert run(env, "finance", "invoices").stdout == before
 
 
 def test_retention_command_reports_what_it_erased(env, initialised):

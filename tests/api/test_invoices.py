@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 
 import pytest
 from sqlalchemy import func, select
@@ -55,6 +56,23 @@ def test_a_journey_paid_by_an_earlier_invoice_is_billed_twice_naming_it(client, 
     assert (second["billed_twice"][0]["earlier_invoice_id"], second["billed_twice"][0]["earlier_line"]) == (
         first["invoice"]["id"], 2)
     assert second["totals"]["payable_cents"] == 480
+
+
+def test_two_invoices_uploaded_at_once_pay_a_journey_once(app, auth, world):
+    bodies = [f"voucher_id;travel_date;amount;note\n{vid(1)};03.11.2026;4,80;{note}\n" for note in ("a", "b")]
+    start, reports = threading.Barrier(len(bodies)), []
+
+    def upload(body: str) -> None:
+        start.wait()
+        response = app.test_client().post("/api/v1/invoices/match", data=body.encode(), headers=auth("finance"))
+        reports.append(response.get_json())
+
+    threads = [threading.Thread(target=upload, args=(body,)) for body in bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert sorted((r["totals"]["matched_count"], r["totals"]["billed_twice_count"]) for r in reports) == [(0, 1), (1, 0)]
 
 
 def test_redeemed_not_billed_leaves_out_journeys_an_earlier_invoice_paid(client, auth, world):

@@ -141,7 +141,8 @@ def _pay(ledger: Ledger, invoice_id: int, line: Line, journey: Journey) -> dict:
               "max_fare_cents": max_fare}
     if excess:
         detail["excess_cents"] = excess
-    return {**_row(line, MATCHED, **detail), "redemption_id": journey.id, "payable_cents": payable}
+    return stored_row(MATCHED, line.line, line.voucher_id, line.travel_date, line.amount_cents, detail,
+                      redemption_id=journey.id, payable_cents=payable)
 
 
 def _twice(ledger: Ledger, line: Line, journey: Journey) -> dict:
@@ -158,14 +159,21 @@ def _credit_target(ledger: Ledger, line: Line, where) -> Paid | None:
 def _reverse(ledger: Ledger, line: Line, target: Paid) -> dict:
     del ledger.paid[target.redemption_id]
     ledger.reversed.add((target.invoice_id, target.line))
-    return {**_row(line, CREDITED), "reverses_invoice_id": target.invoice_id, "reverses_line": target.line,
-            "payable_cents": -target.payable_cents}
+    return stored_row(CREDITED, line.line, line.voucher_id, line.travel_date, line.amount_cents, {},
+                      reverses_invoice_id=target.invoice_id, reverses_line=target.line,
+                      payable_cents=-target.payable_cents)
 
 
 def _row(line: Line, outcome: str, **detail) -> dict:
-    return {"line": line.line, "voucher_id": line.voucher_id, "travel_date": line.travel_date,
-            "amount_cents": line.amount_cents, "outcome": outcome, "redemption_id": None,
-            "reverses_invoice_id": None, "reverses_line": None, "payable_cents": 0, "detail": detail}
+    return stored_row(outcome, line.line, line.voucher_id, line.travel_date, line.amount_cents, detail)
+
+
+def stored_row(outcome: str, line: int | None, voucher_id: str | None, travel_date: date | None,
+               amount_cents: int | None, detail: dict, **columns) -> dict:
+    """A row of invoice_lines as a dict: what is inserted, and what the report is rendered from."""
+    return {"line": line, "voucher_id": voucher_id, "travel_date": travel_date, "amount_cents": amount_cents,
+            "outcome": outcome, "redemption_id": None, "reverses_invoice_id": None, "reverses_line": None,
+            "payable_cents": 0, "detail": detail, **columns}
 
 
 def _unbilled(session: Session, ledger: Ledger, period: tuple[date, date] | None) -> list[dict]:
@@ -183,10 +191,9 @@ def _unbilled(session: Session, ledger: Ledger, period: tuple[date, date] | None
     for chunk in _chunks(open_ids):
         paid_elsewhere.update(row.redemption_id for row in session.execute(_paid_lines().where(
             InvoiceLine.redemption_id.in_(chunk))) if (row.invoice_id, row.line) not in ledger.reversed)
-    return [{"line": None, "voucher_id": j.voucher_id, "travel_date": j.redeemed_at.astimezone(ledger.tz).date(),
-             "amount_cents": None, "outcome": "redeemed_not_billed", "redemption_id": j.id,
-             "reverses_invoice_id": None, "reverses_line": None, "payable_cents": 0,
-             "detail": {"client_id": j.client_id, "redeemed_at": format_instant(j.redeemed_at), "location": j.location}}
+    return [stored_row("redeemed_not_billed", None, j.voucher_id, j.redeemed_at.astimezone(ledger.tz).date(), None,
+                       {"client_id": j.client_id, "redeemed_at": format_instant(j.redeemed_at), "location": j.location},
+                       redemption_id=j.id)
             for j in journeys if j.id not in ledger.paid and j.id not in paid_elsewhere]
 
 

@@ -20,12 +20,12 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
-from ..invoice_csv import InvoiceFile
+from ..invoice_csv import InvoiceFile, Rejected
 from ..store import Counter, Invoice, InvoiceLine
 from ..timefmt import format_instant
 from . import audit
 from .errors import NotFound
-from .invoice_matching import CREDITED, MATCHED, match
+from .invoice_matching import CREDITED, MATCHED, match, stored_row
 
 COUNTER = "invoices"
 # The report's lists: the first six are the original contract, the others were added.
@@ -89,12 +89,10 @@ def _next_id(session: Session) -> int:
                            .returning(Counter.value)).scalar_one()
 
 
-def _rejected_row(rejected) -> dict:
-    return {"line": rejected.line, "voucher_id": rejected.voucher_id, "travel_date": rejected.travel_date,
-            "amount_cents": rejected.amount_cents, "outcome": REJECTED, "redemption_id": None,
-            "reverses_invoice_id": None, "reverses_line": None, "payable_cents": 0,
-            "detail": {"kind": rejected.kind, "error": rejected.error, "error_de": rejected.error_de,
-                       "column": rejected.column, "value": rejected.value}}
+def _rejected_row(rejected: Rejected) -> dict:
+    return stored_row(REJECTED, rejected.line, rejected.voucher_id, rejected.travel_date, rejected.amount_cents,
+                      {"kind": rejected.kind, "error": rejected.error, "error_de": rejected.error_de,
+                       "column": rejected.column, "value": rejected.value})
 
 
 def _totals(rows: list[dict]) -> dict:
