@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import threading
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -26,6 +26,11 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
+def office_today() -> date:
+    """Today in the office's time zone (the server's default), which is what a date means."""
+    return datetime.now(ZoneInfo("Europe/Berlin")).date()
+
+
 @dataclass
 class Live:
     url: str
@@ -40,7 +45,7 @@ class Live:
         """Issue a voucher valid today through the real route."""
         from tests.conftest import voucher_request
 
-        today = datetime.now(ZoneInfo("Europe/Berlin")).date().isoformat()  # the office's today, not UTC's
+        today = office_today().isoformat()
         body = voucher_request(valid_from=today, valid_until=today, **changes)
         response = self.app.test_client().post("/api/v1/vouchers", json=body, headers=self.auth("issuer"))
         assert response.status_code == 201, response.get_json()
