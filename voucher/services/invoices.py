@@ -50,10 +50,11 @@ def submit(session: Session, upload: InvoiceFile, operator: str | None, actor: s
                         f"{format_instant(earlier.uploaded_at)}; nothing was changed."}
     rows = match(session, invoice_id, upload.lines, upload.period, tz) + [_rejected_row(r) for r in upload.rejected]
     rows.sort(key=lambda row: (row["line"] is None, row["line"] or 0))
+    first, last = upload.period or (None, None)
     invoice = Invoice(
-        id=invoice_id, operator=operator, period_from=upload.period and upload.period[0],
-        period_to=upload.period and upload.period[1], period_source=upload.period_source, sha256=upload.sha256,
-        size_bytes=upload.size, encoding=upload.encoding, delimiter="tab" if upload.delimiter == "\t" else upload.delimiter, decimal=upload.convention,
+        id=invoice_id, operator=operator, period_from=first, period_to=last, period_source=upload.period_source,
+        sha256=upload.sha256, size_bytes=upload.size, encoding=upload.encoding, decimal=upload.convention,
+        delimiter="tab" if upload.delimiter == "\t" else upload.delimiter,
         lines=len(upload.lines) + len(upload.rejected), totals=_totals(rows), uploaded_by=actor, uploaded_at=now)
     needs_person = invoice.totals["rejected_lines"] or any(invoice.totals[f"{name}_count"] for name in DISPUTED)
     invoice.status = "review" if needs_person else "ok"
