@@ -51,7 +51,7 @@ class TooLarge(Unreadable):
     pass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Line:
     line: int
     voucher_id: str
@@ -59,7 +59,7 @@ class Line:
     amount_cents: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rejected:
     """A refused line, with what could be read of it (to count its amount in the totals)."""
 
@@ -170,7 +170,7 @@ def _encoding(head: bytes, utf8: bool, nul: bool) -> str:
     return "utf-8" if utf8 else "cp1252"
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
     line: int
     last_line: int
@@ -229,7 +229,7 @@ def _column(name: str) -> str:
     return ALIASES.get(name, name)
 
 
-@dataclass
+@dataclass(slots=True)
 class _Parsed:
     """One row read field by field; each value is what it reads as, or why it cannot be read."""
 

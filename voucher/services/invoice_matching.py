@@ -44,7 +44,7 @@ REVOKED = "revoked"  # the outcome of a redemption after the voucher's revocatio
 _CHUNK = 500  # ids per IN (...), well below SQLite's and PostgreSQL's parameter limits
 
 
-@dataclass
+@dataclass(slots=True)
 class Paid:
     """A matched line that still pays its journey."""
 
@@ -57,7 +57,7 @@ class Paid:
     redemption_id: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Journey:
     id: int
     client_id: str
