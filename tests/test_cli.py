@@ -6,8 +6,9 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -95,6 +96,7 @@ def test_revoke_then_verify_with_a_revocation_list_file(env, initialised, tmp_pa
         (["issue", "--holder-name", "", "--valid-from", DAY, "--valid-until", DAY, "--zone", "A", "--cost-center", "K"], 1),
         (["revoke", "0000000000000", "--reason", "x"], 1),
         (["tokens", "create", "--role", "boss"], 2),
+        (["finance", "invoices", "7"], 1),
     ],
 )
 def test_bad_input_is_one_line_on_stderr_and_nonzero_exit(env, initialised, args, status):
@@ -114,16 +116,32 @@ def test_verify_of_an_image_without_qr_is_a_usage_error(env, initialised, tmp_pa
     assert result.returncode == 2 and "no QR code" in result.stderr
 
 
-def test_finance_match_prints_the_report(env, initialised, tmp_path):
-    voucher = json.loads(run(env, *ISSUE).stdout)
+def test_finance_match_stores_the_invoice_and_prints_the_report(env, initialised, tmp_path):
+    today = datetime.now(ZoneInfo("Europe/Berlin")).date()
+    voucher = json.loads(run(env, *ISSUE[:4], today.isoformat(), "--valid-until", today.isoformat(), *ISSUE[7:]).stdout)
     source = tmp_path / "invoice.csv"
-    source.write_text(f"voucher_id;travel_date;amount\n{voucher['id']};{DAY};4,80\nbroken;x;y\n", encoding="utf-8")
-    result = run(env, "finance", "match", str(source))
-    assert result.returncode == 0 and "line 3" in result.stderr
+    source.write_bytes(f"sep=;\r\nvoucher_id;travel_date;amount\r\n{voucher['id']};{today:%d.%m.%Y};4,80 €\r\nbroken;x;y\r\n".encode("cp1252"))
+    result = run(env, "finance", "match", str(source), "--operator", "Stadtbus")
+    assert result.returncode == 0 and "line 4" in result.stderr
     report = json.loads(result.stdout)
     assert [x["voucher_id"] for x in report["billed_not_redeemed"]] == [voucher["id"]]
+    assert report["invoice"]["encoding"] == "cp1252"
     as_csv = run(env, "finance", "match", str(source), "--format", "csv", "--decimal-comma")
-    assert "amount_eur" in as_csv.stdout and "4,80" in as_csv.stdout
+    assert "uploaded before" in as_csv.stderr and "amount_eur" in as_csv.stdout and "4,80" in as_csv.stdout
+    listed = {i["id"]: i for i in json.loads(run(env, "finance", "invoices").stdout)}  # others' too: a shared database
+    assert (listed[report["invoice"]["id"]]["operator"], listed[report["invoice"]["id"]]["lines"]) == ("Stadtbus", 2)
+    stored = json.loads(run(env, "finance", "invoices", str(report["invoice"]["id"])).stdout)
+    assert stored == report
+
+
+@pytest.mark.parametrize("content, options", [(b"no header\n", []), (b"voucher_id;travel_date;amount\n", ["--from", "2026-11-01"])])
+def test_finance_match_of_a_bad_invoice_is_one_line_and_stores_nothing(env, initialised, tmp_path, content, options):
+    source = tmp_path / "invoice.csv"
+    source.write_bytes(content)
+    before = run(env, "finance", "invoices").stdout
+    result = run(env, "finance", "match", str(source), *options)
+    assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert run(env, "finance", "invoices").stdout == before
 
 
 def test_retention_command_reports_what_it_erased(env, initialised):

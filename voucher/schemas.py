@@ -202,3 +202,26 @@ class RedemptionBatch(BaseModel):
 
     device_id: Text(max_length=64)
     redemptions: list[RedemptionItem] = Field(max_length=500)
+
+
+class InvoiceOptions(BaseModel):
+    """What the API (`?operator=&from=&to=`) and the CLI (`--operator --from --to`) say about an
+    uploaded invoice; the period is used when the file names none (voucher/invoice_csv.py)."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    operator: Text(max_length=64) | None = None
+    first: Day | None = Field(None, alias="from")
+    last: Day | None = Field(None, alias="to")
+
+    @model_validator(mode="after")
+    def _period(self) -> InvoiceOptions:
+        if (self.first is None) != (self.last is None):
+            raise ValueError("give the invoice's period with both 'from' and 'to', or neither")
+        if self.first and self.last < self.first:
+            raise ValueError("'to' must not be before 'from'")
+        return self
+
+    @property
+    def period(self) -> tuple[date, date] | None:
+        return (self.first, self.last) if self.first else None

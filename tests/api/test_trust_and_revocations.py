@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from voucher.token import revlist
@@ -49,7 +51,7 @@ def test_revocations_need_the_verifier_role(client, auth):
 
 def test_openapi_describes_every_route(client, app):
     paths = client.get("/api/v1/openapi.json").get_json()["paths"]
-    rules = {r.rule.removeprefix("/api/v1").replace("<voucher_id>", "{voucher_id}")
+    rules = {re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", r.rule.removeprefix("/api/v1"))
              for r in app.url_map.iter_rules() if r.rule.startswith("/api/v1")}
     assert rules <= set(paths)
 

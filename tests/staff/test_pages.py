@@ -7,7 +7,6 @@ from __future__ import annotations
 import itertools
 import urllib.error
 import urllib.request
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import uuid
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -31,7 +33,8 @@ def test_finance_page_shows_totals_and_downloads_csv(context, live, tmp_path):
     rows = list(csv.DictReader(path.read_text(encoding="utf-8-sig").splitlines(), delimiter=";"))
     assert any(r["cost_center"] == "KST-4711" and r["owed_eur"] == "5,60" for r in rows)
     invoice = tmp_path / "invoice.csv"
-    invoice.write_text(f"voucher_id,travel_date,amount_cents\n{voucher['id']},{voucher['valid_from'][:10]},600\n")
+    travel_date = datetime.fromisoformat(voucher["valid_from"]).astimezone(ZoneInfo("Europe/Berlin")).date()
+    invoice.write_bytes(f"voucher_id;travel_date;amount\n{voucher['id']};{travel_date:%d.%m.%Y};6,00 €\n".encode("cp1252"))
     page.set_input_files("#invoice", str(invoice))
     page.click("#invoice-form button[type=submit]")
     page.wait_for_selector("#invoice-report:not([hidden])")

@@ -1,4 +1,4 @@
-"""Finance: reconciliation and operator invoice matching."""
+"""Finance: reconciliation (operator invoices are in api/invoices.py)."""
 
 from __future__ import annotations
 
@@ -6,12 +6,11 @@ from typing import Literal
 
 from flask import Blueprint, Response, request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from werkzeug.exceptions import BadRequest
 
 from .. import context, tables
 from ..schemas import Day
-from ..services import audit, finance, invoices
-from .auth import actor, requires
+from ..services import finance
+from .auth import requires
 
 MAX_DAYS = 366
 
@@ -34,12 +33,6 @@ class ReportQuery(BaseModel):
         return self
 
 
-class CsvQuery(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-    format: Literal["json", "csv"] = "json"
-    decimal: Literal["point", "comma"] = "point"
-
-
 def csv_response(data: dict[str, list[dict]], decimal: str, filename: str) -> Response:
     return Response(tables.to_csv(data, decimal == "comma"), mimetype="text/csv",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
@@ -58,28 +51,5 @@ def reconciliation():
     return csv_response(sections, query.decimal, f"reconciliation-{query.first}-{query.last}.csv")
 
 
-@requires("finance")
-def match_invoice():
-    query = CsvQuery.model_validate(request.args.to_dict())
-    try:
-        text = request.get_data().decode("utf-8")
-    except UnicodeDecodeError:
-        raise BadRequest("The invoice must be UTF-8 text (CSV).") from None
-    try:
-        lines, rejected = invoices.parse(text)
-    except ValueError as exc:
-        raise BadRequest(str(exc)) from None
-    session = context.session()
-    report = invoices.match(session, lines, context.services().settings.timezone)
-    report["rejected_lines"] = rejected
-    audit.record(session, actor(), "invoice_match", context.now(), lines=len(lines), rejected=len(rejected),
-                 billed_cents=report["totals"]["billed_cents"])
-    session.commit()
-    if query.format == "csv":
-        return csv_response({name: report[name] for name in invoices.LISTS}, query.decimal, "invoice-match.csv")
-    return report
-
-
 def register(bp: Blueprint) -> None:
     bp.add_url_rule("/reconciliation", view_func=reconciliation)
-    bp.add_url_rule("/invoices/match", view_func=match_invoice, methods=["POST"])

@@ -6,6 +6,7 @@ from functools import cache
 
 from flask import Blueprint
 
+from ..invoice_csv import MAX_SIZE_IN_WORDS
 from ..schemas import IssueRequest, RedemptionBatch, RevokeRequest
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
@@ -50,6 +51,8 @@ def spec() -> dict:
                 params=[{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 64}}])
     issue["responses"]["201"] = {"description": "Created", "content": {"application/json": {"schema": VOUCHER}}}
     binary = {"type": "string", "format": "binary"}
+    csv_params = [{"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]}},
+                  {"name": "decimal", "in": "query", "schema": {"enum": ["point", "comma"]}}]
     return {
         "openapi": "3.1.0",
         "info": {"title": "Jobcenter travel voucher API", "version": "1"},
@@ -72,10 +75,19 @@ def spec() -> dict:
                 {"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]}},
                 {"name": "table", "in": "query", "schema": {"enum": ["totals", "by_cost_center", "by_day", "by_fare_class", "flags"]}},
                 {"name": "decimal", "in": "query", "schema": {"enum": ["point", "comma"]}}])},
-            "/invoices/match": {"post": {**_op("Match the operator's invoice CSV against redemptions", ("finance",), params=[
-                {"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]}},
-                {"name": "decimal", "in": "query", "schema": {"enum": ["point", "comma"]}}]),
-                "requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}}},
+            "/invoices/match": {"post": {**_op(
+                "Match the operator's invoice file against journeys and store it (the same file again: the stored "
+                f"report with duplicate_of). At most {MAX_SIZE_IN_WORDS}; larger answers 413.", ("finance",), params=[
+                    {"name": "operator", "in": "query", "schema": {"type": "string", "maxLength": 64}},
+                    {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"},
+                     "description": "First day of the invoice's period, when the file names none (with 'to')."},
+                    {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}}, *csv_params]),
+                "requestBody": {"required": True, "content": {
+                    "text/csv": {"schema": binary}, "application/octet-stream": {"schema": binary}}}}},
+            "/invoices": {"get": _op("Stored invoices, newest first", ("finance",), params=[
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}])},
+            "/invoices/{invoice_id}": {"get": _op("A stored invoice's report", ("finance",), params=[
+                {"name": "invoice_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}, *csv_params])},
             "/openapi.json": {"get": _op("This document")},
         },
         "components": {

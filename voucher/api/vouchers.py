@@ -16,6 +16,14 @@ VERIFIER_FIELDS = (
     "id", "short_code", "valid_from", "valid_until", "status", "holder_name", "origin",
     "destination", "zone", "fare_class", "travellers", "return_trip", "kid",
 )
+# What finance needs to account for a journey, matched by voucher id: no code (it is the
+# ticket), no person (name, customer reference, address, letter language) and no appointment.
+FINANCE_FIELDS = (
+    "id", "short_code", "valid_from", "valid_until", "status", "origin", "destination", "zone",
+    "fare_class", "travellers", "return_trip", "cost_center", "max_fare_cents", "replaces",
+    "replaced_by", "created_at",
+)
+VIEWS = {"verifier": VERIFIER_FIELDS, "finance": FINANCE_FIELDS}
 
 
 def json_body() -> dict:
@@ -31,10 +39,12 @@ def idempotency_key() -> str | None:
 
 
 def _represent(voucher, state: str | None = None) -> dict:
-    """The voucher as JSON; `state` when the caller knows it (a voucher just made is issued)."""
+    """The voucher as JSON for the caller's role; `state` when the caller knows it (a voucher
+    just made is issued). Issuer and admin see everything, verifier and finance their view."""
     data = vouchers.describe(voucher, state or vouchers.status(context.session(), voucher, context.now()))
-    if g.client.role == "verifier":
-        return {k: data[k] for k in VERIFIER_FIELDS}
+    view = VIEWS.get(g.client.role)
+    if view is not None:
+        return {k: data[k] for k in view if k in data}
     base = url_for("api.get_voucher", voucher_id=voucher.id)
     data["links"] = {
         "self": base,

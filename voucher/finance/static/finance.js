@@ -115,7 +115,7 @@ async function showReport(event) {
 async function matchInvoice(event) {
   event.preventDefault();
   $("error").hidden = true;
-  const body = await $("invoice").files[0].text();
+  const body = $("invoice").files[0]; // the file's bytes as they are: the server reads every encoding
   lastInvoice = body;
   const report = await (await call("/invoices/match", { method: "POST", headers: { "Content-Type": "text/csv" }, body })).json();
   table($("invoice-totals"), [report.totals]);

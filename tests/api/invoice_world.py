@@ -1,0 +1,67 @@
+"""A November 2026 of journeys, written straight into the database with fixed voucher ids, so
+operator-export fixtures (tests/fixtures/invoices/) can name the vouchers they bill."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from voucher.store import Redemption, Revocation, Voucher
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "invoices"
+BERLIN = ZoneInfo("Europe/Berlin")
+TODAY = datetime(2026, 12, 5, 9, 0, tzinfo=UTC)
+
+
+def vid(n: int) -> str:
+    return f"{n:013d}"
+
+
+def local(day: str, hour: int, minute: int = 0) -> datetime:
+    return datetime.fromisoformat(f"2026-{day}T{hour:02d}:{minute:02d}").replace(tzinfo=BERLIN)
+
+
+# voucher number -> journeys (accepted unless said), revocation
+JOURNEYS = {
+    1: [local("11-03", 9)],
+    2: [local("11-04", 8), local("11-04", 15)],   # a return trip
+    3: [local("11-21", 10)],                      # billed for the 26th: date_mismatch
+    4: [local("11-10", 9)],                       # revoked at 23:23 the same day: still paid
+    5: [],
+    6: [],                                        # never travelled
+    7: [local("11-15", 12)],                      # nobody bills it at first
+    8: [local("11-20", 7, 30)],                   # billed above its maximum fare
+    9: [local("10-30", 10)],                      # outside November
+}
+REVOKED = {4: local("11-10", 23, 23), 5: local("11-12", 8)}
+AFTER_REVOCATION = {5: local("11-12", 9)}  # a journey after the revocation (outcome revoked)
+
+
+def build(db, max_fare_cents: int = 480) -> None:
+    with db.session() as session:
+        for n, journeys in JOURNEYS.items():
+            session.add(voucher(n, max_fare_cents, return_trip=len(journeys) > 1))
+        session.flush()
+        for n, journeys in JOURNEYS.items():
+            for i, at in enumerate(journeys):
+                session.add(redemption(n, at, f"j-{n}-{i}", "accepted"))
+        for seq, (n, at) in enumerate(REVOKED.items(), 1):
+            session.add(Revocation(seq=seq, voucher_id=vid(n), revoked_at=at, reason="test", actor="test"))
+        for n, at in AFTER_REVOCATION.items():
+            session.add(redemption(n, at, f"late-{n}", "revoked"))
+        session.commit()
+
+
+def voucher(n: int, max_fare_cents: int | None, return_trip: bool = False, cost_center: str = "KST-4711") -> Voucher:
+    return Voucher(
+        id=vid(n), kid="test", code=f"JV1:{n}", holder_name="Ayşe Yılmaz", valid_from=local("10-01", 0),
+        valid_until=local("12-01", 0), origin="Musterstadt Hbf", destination="Jobcenter Nord", fare_class=2,
+        travellers=1, return_trip=return_trip, office="JC-TEST", cost_center=cost_center, max_fare_cents=max_fare_cents,
+        request_hash="0" * 64, language="de", created_at=local("10-01", 0), created_by="test")
+
+
+def redemption(n: int, at: datetime, client_id: str, outcome: str, location: str | None = "Bus 142") -> Redemption:
+    return Redemption(client_id=client_id, device_id="bus-1", voucher_id=vid(n), code=None, redeemed_at=at,
+                      received_at=at, location=location, outcome=outcome,
+                      flags=["redeemed_after_revocation", "accepted_offline"] if outcome == "revoked" else [])

@@ -1,0 +1,71 @@
+"""Operator invoices: upload one for matching (it is stored), list them, read a stored report."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from flask import Blueprint, request
+from pydantic import BaseModel, ConfigDict, Field
+from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
+
+from .. import context, invoice_csv
+from ..schemas import InvoiceOptions
+from ..services import invoices
+from .auth import actor, requires
+from .finance import csv_response
+
+
+class ReportQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    format: Literal["json", "csv"] = "json"
+    decimal: Literal["point", "comma"] = "point"
+
+
+class MatchQuery(ReportQuery, InvoiceOptions):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class ListQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    limit: int = Field(100, ge=1, le=1000)
+
+
+@requires("finance")
+def match_invoice():
+    """The body is the invoice file's bytes as they are (any of the accepted encodings)."""
+    query = MatchQuery.model_validate(request.args.to_dict())
+    services, now = context.services(), context.now()
+    request.max_content_length = invoice_csv.MAX_BYTES  # this route only; the app's limit stays small
+    try:
+        upload = invoice_csv.read(request.stream, now.astimezone(services.settings.timezone).date(), query.period)
+    except (invoice_csv.TooLarge, RequestEntityTooLarge):
+        raise RequestEntityTooLarge(f"An invoice may be at most {invoice_csv.MAX_SIZE_IN_WORDS}; this one is larger "
+                                    "and was not read. Split it into several files (a week each, say).") from None
+    except invoice_csv.Unreadable as exc:
+        raise BadRequest(str(exc)) from None
+    report = invoices.submit(context.session(), upload, query.operator, actor(), now, services.settings.timezone)
+    return _answer(report, query)
+
+
+@requires("finance")
+def list_invoices():
+    query = ListQuery.model_validate(request.args.to_dict())
+    return {"invoices": invoices.listing(context.session(), query.limit)}
+
+
+@requires("finance")
+def get_invoice(invoice_id: int):
+    query = ReportQuery.model_validate(request.args.to_dict())
+    return _answer(invoices.report(context.session(), invoice_id), query)
+
+
+def _answer(report: dict, query: ReportQuery):
+    if query.format == "csv":
+        return csv_response(invoices.tables(report), query.decimal, f"invoice-{report['invoice']['id']}-match.csv")
+    return report
+
+
+def register(bp: Blueprint) -> None:
+    bp.add_url_rule("/invoices", view_func=list_invoices)
+    bp.add_url_rule("/invoices/<int:invoice_id>", view_func=get_invoice)
+    bp.add_url_rule("/invoices/match", view_func=match_invoice, methods=["POST"])
