@@ -20,7 +20,7 @@ from pathlib import Path
 from voucher.db import Database
 from voucher.keys import KeyStore
 from voucher.services import clients
-from bench.issuing import postgres_url
+from bench.issuing import postgres_schema
 
 DURATION = "8s"
 CONNECTIONS = 16
@@ -75,9 +75,8 @@ def run() -> list[tuple[str, str]]:
     if shutil.which("wrk") is None:
         return [("HTTP load", "skipped: install wrk (apt-get install wrk)")]
     rows = []
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory() as tmp, postgres_schema() as url:
         folder = Path(tmp)
-        url = postgres_url()
         Database(url).upgrade()
         now = datetime.now(UTC)
         KeyStore(folder / "keys").init("bench", now, timedelta(days=30))

@@ -6,8 +6,9 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event
+from sqlalchemy import JSON, Table, create_engine, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
@@ -31,6 +32,33 @@ class Database:
             command.upgrade(cfg, "head")
 
 
+def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
+    """Many rows into one table in the session's transaction. PostgreSQL gets them by COPY, which
+    costs a third of an executemany per row in Python and half in the server; elsewhere
+    executemany. A duplicate key raises IntegrityError either way."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        connection.execute(table.insert(), rows)
+        return
+    import psycopg
+    from psycopg.types.json import Json
+
+    names = list(rows[0])
+    json = {column.key for column in table.columns if isinstance(column.type, JSON)}
+    statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        with cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([Json(row[n]) if n in json and row[n] is not None else row[n] for n in names])
+    except psycopg.IntegrityError as exc:
+        raise IntegrityError(statement, None, exc) from None
+    finally:
+        cursor.close()
+
+
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
@@ -48,6 +76,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode NORMAL syncs at checkpoints, not at every commit: a power cut may lose the
+    # last commits but never corrupts the file; an application crash loses nothing.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.close()
 

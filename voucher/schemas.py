@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import (
@@ -39,7 +39,9 @@ def error_summary(exc: ValidationError) -> str:
 
 def _clean_text(value: str) -> str:
     value = unicodedata.normalize("NFC", value.strip())
-    if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co") for c in value):
+    # isprintable() is False for every character in those categories (and for some harmless
+    # spaces): a quick pass for ordinary text before looking at each character.
+    if not value.isprintable() and any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co") for c in value):
         raise ValueError("must not contain control or invisible characters")
     return value
 
@@ -132,6 +134,14 @@ def as_local(value: date | datetime, tz: ZoneInfo, add_days: int) -> datetime:
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=tz)
     return datetime.combine(value + timedelta(days=add_days), time(0), tzinfo=tz)
+
+
+class IssueBatch(BaseModel):
+    """POST /vouchers/batch. Each item is validated as an IssueRequest on its own, so that a bad
+    item refuses only itself."""
+
+    model_config = ConfigDict(extra="forbid")
+    vouchers: list[Any] = Field(max_length=1000)
 
 
 class RevokeRequest(BaseModel):

@@ -159,3 +159,24 @@ def test_nothing_stored_is_lost_after_a_bad_request(client, issue, auth):
     body = issue(external_ref="KEEP")
     client.post(URL, json=voucher_request(external_ref="KEEP", holder_name=""), headers=auth("issuer"))
     assert client.get(f"{URL}/{body['id']}", headers=auth("issuer")).status_code == 200
+
+
+def test_reissuing_a_used_voucher_warns_and_the_audit_log_says_so(client, auth, issue, clock, db):
+    from sqlalchemy import select
+
+    from voucher.store import AuditEvent
+
+    today = {"valid_from": "2026-12-01", "valid_until": "2026-12-01"}
+    old = issue(**today)
+    journey = {"client_id": "j-1", "code": old["code"], "redeemed_at": clock.now.isoformat()}
+    synced = client.post("/api/v1/redemptions", json={"device_id": "bus", "redemptions": [journey]}, headers=auth("verifier"))
+    assert synced.get_json()["results"][0]["outcome"] == "accepted"
+    new = issue(replaces=old["id"], **today)
+    assert len(new["warnings"]) == 1 and old["id"] in new["warnings"][0] and "already used" in new["warnings"][0]
+    with db.session() as session:
+        event = session.scalar(select(AuditEvent).where(AuditEvent.action == "issue", AuditEvent.voucher_id == new["id"]))
+    assert event.detail["warnings"] == new["warnings"] and event.detail["replaces"] == old["id"]
+
+
+def test_reissuing_an_unused_voucher_has_no_warning(issue):
+    assert issue(replaces=issue()["id"])["warnings"] == []
