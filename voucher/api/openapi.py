@@ -46,6 +46,8 @@ def spec() -> dict:
     issue = _op("Issue a voucher", ("issuer",), {"$ref": "#/components/schemas/IssueRequest"}, VOUCHER,
                 params=[{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 64}}])
     issue["responses"]["201"] = {"description": "Created", "content": {"application/json": {"schema": VOUCHER}}}
+    batch = _op("Issue up to 1,000 vouchers; one result per item in request order, a bad item refusing only itself",
+                ("issuer",), {"$ref": "#/components/schemas/IssueBatch"}, {"$ref": "#/components/schemas/BatchResults"})
     binary = {"type": "string", "format": "binary"}
     return {
         "openapi": "3.1.0",
@@ -53,6 +55,7 @@ def spec() -> dict:
         "servers": [{"url": "/api/v1"}],
         "paths": {
             "/vouchers": {"post": issue},
+            "/vouchers/batch": {"post": batch},
             "/vouchers/{voucher_id}": {"get": _op("A voucher and its status", ("issuer", "finance", "verifier"), ok=VOUCHER, params=vid)},
             "/vouchers/{voucher_id}/qr.png": {"get": _op("QR code as PNG", ("issuer",), ok=binary, ok_type="image/png", params=vid)},
             "/vouchers/{voucher_id}/qr.svg": {"get": _op("QR code as SVG", ("issuer",), ok=binary, ok_type="image/svg+xml", params=vid)},
@@ -80,7 +83,13 @@ def spec() -> dict:
             "schemas": {
                 **_component_schemas(IssueRequest, RevokeRequest, RedemptionBatch),
                 "Voucher": {"type": "object", "required": ["id", "short_code", "code", "valid_from", "valid_until", "status"],
-                            "properties": {k: {"type": "string"} for k in ("id", "short_code", "code", "valid_from", "valid_until", "status")}},
+                            "properties": {**{k: {"type": "string"} for k in ("id", "short_code", "code", "valid_from", "valid_until", "status")},
+                                           "warnings": {"type": "array", "items": {"type": "string"}}}},
+                "IssueBatch": {"type": "object", "required": ["vouchers"], "additionalProperties": False, "properties": {
+                    "vouchers": {"type": "array", "maxItems": 1000, "items": {"$ref": "#/components/schemas/IssueRequest"}}}},
+                "BatchResults": {"type": "object", "properties": {"results": {"type": "array", "items": {
+                    "type": "object", "required": ["index", "status"], "properties": {
+                        "index": {"type": "integer"}, "status": {"type": "integer"}, "voucher": VOUCHER, "problem": PROBLEM}}}}},
                 "Problem": {"type": "object", "properties": {"status": {"type": "integer"}, "title": {"type": "string"}, "detail": {"type": "string"}}},
             },
         },
