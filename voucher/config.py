@@ -26,6 +26,8 @@ class Settings:
     rate_limit_per_minute: int = 60_000
     auth_failures_per_minute: int = 20
     trusted_proxies: int = 0
+    redis_url: str = ""
+    redis_prefix: str = "voucher"
 
     @property
     def database(self) -> str:
@@ -45,6 +47,8 @@ _ENV = {
     "VOUCHER_RATE_LIMIT_PER_MINUTE": ("rate_limit_per_minute", int),
     "VOUCHER_AUTH_FAILURES_PER_MINUTE": ("auth_failures_per_minute", int),
     "VOUCHER_TRUSTED_PROXIES": ("trusted_proxies", int),
+    "VOUCHER_REDIS_URL": ("redis_url", str),
+    "VOUCHER_REDIS_PREFIX": ("redis_prefix", str),
 }
 
 
