@@ -15,7 +15,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field
 
 from .. import context
@@ -42,8 +42,13 @@ def _conditional(tag: str, cache_control: str, build: Callable[[], dict]) -> Res
 
 
 def trust_list():
-    document = context.services().keystore.trust_list().to_json()
-    tag = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()[:32]
+    trust = context.services().keystore.trust_list()  # the same object until trust.json changes
+    published = current_app.extensions.get("voucher.trust_list")
+    if published is None or published[0] is not trust:
+        document = trust.to_json()
+        tag = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()[:32]
+        published = current_app.extensions["voucher.trust_list"] = (trust, document, tag)
+    _, document, tag = published
     # Public, but revalidated on every use: a key dropped after a compromise must not linger.
     return _conditional(tag, "public, no-cache", lambda: document)
 
