@@ -11,7 +11,10 @@ import urllib.error
 import urllib.request
 from dataclasses import replace
 
+import pytest
+
 from voucher import create_app, limits
+from voucher.config import from_environment
 
 
 def test_a_scope_locks_out_a_key_after_its_limit_and_clears(app):
@@ -91,3 +94,8 @@ def test_two_servers_on_one_redis_share_one_limit(tmp_path, redis_limits):
         for server, _ in servers:
             server.terminate()
             server.wait(timeout=30)
+
+
+def test_a_redis_url_without_its_scheme_is_refused_naming_the_variable():
+    with pytest.raises(ValueError, match="VOUCHER_REDIS_URL"):
+        from_environment({"VOUCHER_REDIS_URL": "localhost:6379"})

@@ -34,6 +34,12 @@ class Settings:
         return self.database_url or f"sqlite:///{(self.data_dir / 'voucher.db').resolve()}"
 
 
+def _redis_url(value: str) -> str:
+    if not value.startswith(("redis://", "rediss://", "redis+unix://")):
+        raise ValueError("expected redis://[:password@]host:port/db (rediss:// for TLS)")
+    return value
+
+
 _ENV = {
     "VOUCHER_DATA_DIR": ("data_dir", Path),
     "VOUCHER_KEYS_DIR": ("keys_dir", Path),
@@ -47,7 +53,7 @@ _ENV = {
     "VOUCHER_RATE_LIMIT_PER_MINUTE": ("rate_limit_per_minute", int),
     "VOUCHER_AUTH_FAILURES_PER_MINUTE": ("auth_failures_per_minute", int),
     "VOUCHER_TRUSTED_PROXIES": ("trusted_proxies", int),
-    "VOUCHER_REDIS_URL": ("redis_url", str),
+    "VOUCHER_REDIS_URL": ("redis_url", _redis_url),
     "VOUCHER_REDIS_PREFIX": ("redis_prefix", str),
 }
 
