@@ -19,6 +19,7 @@ from voucher.store import Base
 pytest_plugins = ["tests.live_server"]  # live server and Chromium for the browser tests
 
 PG_ADMIN_URL = os.environ.get("VOUCHER_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+REDIS_URL = os.environ.get("VOUCHER_TEST_REDIS", "redis://127.0.0.1:6379/0")
 # One schema per test run, so runs from several checkouts can share the machine's server.
 PG_SCHEMA = f"voucher_test_{os.getpid()}"
 BACKENDS = ["sqlite", "postgresql"]
@@ -53,6 +54,28 @@ def _postgres_url() -> str:
             raise
         pytest.skip(f"PostgreSQL not reachable: {exc.orig}")
     return f"{PG_ADMIN_URL}?options=-csearch_path%3D{PG_SCHEMA}"
+
+
+@pytest.fixture
+def redis_limits() -> tuple[str, str]:
+    """(VOUCHER_REDIS_URL, VOUCHER_REDIS_PREFIX) on the machine's Redis, with a prefix of this
+    test's own (the server is shared); its keys are deleted afterwards."""
+    import uuid
+
+    import redis
+
+    server = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=2)
+    try:
+        server.ping()
+    except redis.RedisError as exc:
+        if os.environ.get("CI"):
+            raise
+        pytest.skip(f"Redis not reachable: {exc}")
+    prefix = f"voucher-test-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    yield REDIS_URL, prefix
+    for key in server.scan_iter(f"{prefix}:*"):
+        server.delete(key)
+    server.close()
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

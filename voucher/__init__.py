@@ -27,7 +27,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
     settings = settings or from_environment()
     context.init_app(app, settings, clock)
-    security.init_app(app, settings.rate_limit_per_minute, settings.auth_failures_per_minute)
+    security.init_app(app)
     limits.init_app(app, settings)
     health.init_app(app)
     if settings.trusted_proxies:

@@ -35,10 +35,18 @@ class Settings:
     login_failures_per_account: int = 5
     login_failures_per_address: int = 50
     login_lockout: timedelta = timedelta(minutes=15)
+    redis_url: str = ""
+    redis_prefix: str = "voucher"
 
     @property
     def database(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'voucher.db').resolve()}"
+
+
+def _redis_url(value: str) -> str:
+    if not value.startswith(("redis://", "rediss://", "redis+unix://")):
+        raise ValueError("expected redis://[:password@]host:port/db (rediss:// for TLS)")
+    return value
 
 
 _ENV = {
@@ -62,6 +70,8 @@ _ENV = {
     "VOUCHER_LOGIN_FAILURES_PER_ACCOUNT": ("login_failures_per_account", int),
     "VOUCHER_LOGIN_FAILURES_PER_ADDRESS": ("login_failures_per_address", int),
     "VOUCHER_LOGIN_LOCKOUT_MINUTES": ("login_lockout", lambda v: timedelta(minutes=int(v))),
+    "VOUCHER_REDIS_URL": ("redis_url", _redis_url),
+    "VOUCHER_REDIS_PREFIX": ("redis_prefix", str),
 }
 
 

@@ -13,14 +13,16 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import create_engine, event
+from sqlalchemy import JSON, Table, create_engine, event
 from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 CONNECT_TIMEOUT_SECONDS = 5
 STATEMENT_TIMEOUT_MS = 60_000
 BUSY_TIMEOUT_SECONDS = 30.0
+COPY_FROM = 20  # rows from which insert_rows uses COPY on PostgreSQL
 # session.connection(execution_options=READ_ONLY) as a transaction's first step: it only reads,
 # so on SQLite it takes a snapshot instead of the write lock, and writers carry on meanwhile.
 READ_ONLY = {"voucher_read_only": True}
@@ -44,6 +46,34 @@ class Database:
                 connection.exec_driver_sql("SET LOCAL statement_timeout = 0")  # an index on a big table
             cfg.attributes["connection"] = connection
             command.upgrade(cfg, "head")
+
+
+def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
+    """Rows into one table in the session's transaction. PostgreSQL gets COPY_FROM rows or more by
+    COPY, which costs a third of an executemany per row in Python and half in the server, but one
+    round trip more; fewer rows, and other databases, get an executemany. A duplicate key raises
+    IntegrityError either way."""
+    if not rows:
+        return
+    connection = session.connection()
+    if connection.dialect.name != "postgresql" or len(rows) < COPY_FROM:
+        connection.execute(table.insert(), rows)
+        return
+    import psycopg
+    from psycopg.types.json import Json
+
+    names = list(rows[0])
+    json = {column.key for column in table.columns if isinstance(column.type, JSON)}
+    statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        with cursor.copy(statement) as copy:
+            for row in rows:
+                copy.write_row([Json(row[n]) if n in json and row[n] is not None else row[n] for n in names])
+    except psycopg.IntegrityError as exc:
+        raise IntegrityError(statement, None, exc) from None
+    finally:
+        cursor.close()
 
 
 def make_engine(url: str) -> Engine:
@@ -87,6 +117,9 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
+    # In WAL mode NORMAL syncs at checkpoints, not at every commit: a power cut may lose the
+    # last commits but never corrupts the file; an application crash loses nothing.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_SECONDS * 1000)}")
     cursor.close()
 

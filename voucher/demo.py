@@ -34,7 +34,7 @@ def seed(session: Session, keystore: KeyStore, settings: Settings, base_url: str
             {**fields, "valid_from": today, "valid_until": today, "external_ref": f"demo-{number}"},
             context={"tz": settings.timezone},
         )
-        issued.append(service.issue(request, "demo", now)[0])
+        issued.append(service.issue(request, "demo", now).voucher)
     revocation.revoke(session, issued[-1].id, "demo: appointment cancelled", "demo", now)
     session.commit()
     lines = ["", "Demo tokens (role token):"] + [f"  {r} {t}" for r, t in tokens.items()]

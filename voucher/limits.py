@@ -1,74 +1,156 @@
-"""STAND-IN, to be replaced at merge by issue 11's voucher/limits.py (Flask-Limiter, shared
-through Redis when VOUCHER_REDIS_URL is set). It offers only the two calls that module plans,
-in memory per worker process:
+"""Rate limits and lockouts that every worker process and every host share.
 
-    failures.hit(name, key)      count one failure of limit `name` for `key`
-    failures.blocked(name, key)  seconds until `key` may try again, 0 when not blocked
+Flask-Limiter keeps the counters: in this process's memory by default, in Redis when
+VOUCHER_REDIS_URL is set, so that four workers on three hosts allow a limit once, not twelve
+times. A limit has a scope (what is counted, e.g. "requests" per API token, "token_failures" per
+client address) and applies per key within it. The functions below work for any scope an app
+defines, so that sign-in lockouts per account and per address use the same counters:
 
-The staff sign-in (voucher/staff/signin.py) uses nothing else. The limits by name, set from the
-settings at app creation: "login-account" and "login-address", each N failures within the
-lockout window.
+    wait = limits.blocked("login", account)   # before checking a password: refuse while > 0
+    limits.hit("login", account)              # after a wrong password
+    limits.clear("login", account)            # after a right one
+
+Flask-Limiter's own per-route checks are not used (every request passes its filter): a limit is
+taken where the request is known, e.g. per token only after the token has been checked.
+If Redis cannot be reached, the limits fall back to this process's memory (and say so in the
+log) rather than failing the request or vanishing.
 """
 
 from __future__ import annotations
 
+import logging
 import math
-import threading
 import time
 
 from flask import Flask, current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from limits import RateLimitItem, parse
+from limits.errors import StorageError
+from limits.storage import MemoryStorage
+from limits.strategies import SlidingWindowCounterRateLimiter
 
 from .config import Settings
 
-
-class _Window:
-    """Failures within the last `seconds`, per key; blocked once there are `count` of them."""
-
-    def __init__(self, count: int, seconds: float):
-        self.count, self.seconds = count, seconds
-        self.hits: dict[str, list[float]] = {}
-        self.lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> list[float]:
-        recent = [t for t in self.hits.get(key, ()) if t > now - self.seconds]
-        if recent:
-            self.hits[key] = recent
-        else:
-            self.hits.pop(key, None)
-        return recent
-
-    def hit(self, key: str) -> None:
-        with self.lock:
-            now = time.monotonic()
-            self.hits[key] = self._recent(key, now) + [now]
-
-    def blocked(self, key: str) -> int:
-        with self.lock:
-            now = time.monotonic()
-            recent = self._recent(key, now)
-            if len(recent) < self.count:
-                return 0
-            return max(1, math.ceil(recent[-self.count] + self.seconds - now))
+log = logging.getLogger(__name__)
+STRATEGY = "sliding-window-counter"  # two counters per key; no burst of twice the limit at a window's edge
+RETRY_REDIS_AFTER = 5.0  # seconds on the memory fallback before trying Redis again
 
 
-class _Failures:
-    @staticmethod
-    def _window(name: str) -> _Window:
-        return current_app.extensions["voucher.failures"][name]
+class ProcessMemory(MemoryStorage):
+    """limits' memory storage without its expiry thread. That storage starts a new thread 10 ms
+    after a write whenever the previous one has ended, a third of all requests at 300 a second,
+    and under load a thread start waits for the scheduler longer than the request's own work.
+    Here expired counters are dropped when read (as there) and swept every SWEEP_EVERY writes."""
 
-    def hit(self, name: str, key: str) -> None:
-        self._window(name).hit(key)
+    STORAGE_SCHEME = ["process-memory"]
+    SWEEP_EVERY = 1000
 
-    def blocked(self, name: str, key: str) -> int:
-        return self._window(name).blocked(key)
+    def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options):
+        super().__init__(uri, wrap_exceptions, **options)
+        self.writes = 0
+
+    def incr(self, key: str, expiry: float, amount: int = 1) -> int:
+        self._sweep()
+        self.get(key)
+        with self.locks[key]:
+            self.storage[key] += amount
+            if self.storage[key] == amount:
+                self.expirations[key] = time.time() + expiry
+        return self.storage.get(key, 0)
+
+    def decr(self, key: str, amount: int = 1) -> int:
+        self.get(key)
+        with self.locks[key]:
+            self.storage[key] = max(self.storage[key] - amount, 0)
+        return self.storage.get(key, 0)
+
+    def _sweep(self) -> None:
+        self.writes += 1
+        if self.writes % self.SWEEP_EVERY:
+            return
+        now = time.time()
+        for key in [key for key, at in list(self.expirations.items()) if at <= now]:
+            self.clear(key)
 
 
-failures = _Failures()
+class Limits:
+    """The scopes an app defines, over Flask-Limiter's storage (see the module docstring)."""
+
+    def __init__(self, app: Flask, settings: Settings):
+        options: dict = {}
+        if settings.redis_url:
+            options = {"key_prefix": settings.redis_prefix, "wrap_exceptions": True,
+                       "socket_connect_timeout": 0.5, "socket_timeout": 0.5}
+        self.limiter = Limiter(
+            get_remote_address, app=app, strategy=STRATEGY,
+            storage_uri=settings.redis_url or "process-memory://", storage_options=options,
+        )
+        self.limiter.request_filter(lambda: True)
+        self.fallback = SlidingWindowCounterRateLimiter(ProcessMemory())
+        self.redis_down_until = 0.0
+        self.scopes: dict[str, RateLimitItem] = {}
+
+    def define(self, scope: str, limit: str) -> None:
+        """A scope with its limit in Flask-Limiter's notation, e.g. "20/minute" or "5 per 15 minutes"."""
+        self.scopes[scope] = parse(limit)
+
+    def hit(self, scope: str, key: str) -> int:
+        """Count one for `key`: 0 while within the limit, else the seconds until the next is allowed."""
+        item = self.scopes[scope]
+        if self._call("hit", item, scope, key):
+            return 0
+        return self.blocked(scope, key)
+
+    def blocked(self, scope: str, key: str) -> int:
+        """Seconds until `key` may try again (0: it may now), without counting anything."""
+        item = self.scopes[scope]
+        if self._call("test", item, scope, key):
+            return 0
+        reset_at, _ = self._call("get_window_stats", item, scope, key)
+        return max(1, math.ceil(reset_at - time.time()))
+
+    def clear(self, scope: str, key: str) -> None:
+        self._call("clear", self.scopes[scope], scope, key)
+
+    def _call(self, method: str, *args):
+        if time.monotonic() >= self.redis_down_until:
+            try:
+                return getattr(self.limiter.limiter, method)(*args)
+            except StorageError as exc:
+                log.warning("rate limit storage unreachable (%s): counting in this process for %.0f s",
+                            exc.storage_error, RETRY_REDIS_AFTER)
+                self.redis_down_until = time.monotonic() + RETRY_REDIS_AFTER
+        return getattr(self.fallback, method)(*args)
 
 
-def init_app(app: Flask, settings: Settings) -> None:
-    seconds = settings.login_lockout.total_seconds()
-    app.extensions["voucher.failures"] = {
-        "login-account": _Window(settings.login_failures_per_account, seconds),
-        "login-address": _Window(settings.login_failures_per_address, seconds),
-    }
+def init_app(app: Flask, settings: Settings) -> Limits:
+    limits = Limits(app, settings)
+    limits.define("requests", f"{settings.rate_limit_per_minute}/minute")
+    limits.define("token_failures", f"{settings.auth_failures_per_minute}/minute")
+    app.extensions["voucher.limits"] = limits
+    return limits
+
+
+def _limits() -> Limits:
+    return current_app.extensions["voucher.limits"]
+
+
+def hit(scope: str, key: str) -> int:
+    """Limits.hit for the current app."""
+    return _limits().hit(scope, key)
+
+
+def blocked(scope: str, key: str) -> int:
+    """Limits.blocked for the current app."""
+    return _limits().blocked(scope, key)
+
+
+def clear(scope: str, key: str) -> None:
+    """Limits.clear for the current app."""
+    _limits().clear(scope, key)
+
+
+def define(app: Flask, scope: str, limit: str) -> None:
+    """Add a scope to an app's limits, e.g. define(app, "login", "10 per 15 minutes")."""
+    app.extensions["voucher.limits"].define(scope, limit)

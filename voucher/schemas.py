@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import (
@@ -42,7 +42,9 @@ def error_summary(exc: ValidationError) -> str:
 
 def _clean_text(value: str) -> str:
     value = unicodedata.normalize("NFC", value.strip())
-    if any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co") for c in value):
+    # isprintable() is False for every character in those categories (and for some harmless
+    # spaces): a quick pass for ordinary text before looking at each character.
+    if not value.isprintable() and any(unicodedata.category(c) in ("Cc", "Cf", "Cs", "Co") for c in value):
         raise ValueError("must not contain control or invisible characters")
     return value
 
@@ -172,6 +174,14 @@ class IdempotencyKey(BaseModel):
     """The Idempotency-Key header, held to external_ref's rules: it is stored in its place."""
 
     key: Text(max_length=64) = Field(alias="Idempotency-Key")
+
+
+class IssueBatch(BaseModel):
+    """POST /vouchers/batch. Each item is validated as an IssueRequest on its own, so that a bad
+    item refuses only itself."""
+
+    model_config = ConfigDict(extra="forbid")
+    vouchers: list[Any] = Field(max_length=1000)
 
 
 class RevokeRequest(BaseModel):

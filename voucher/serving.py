@@ -20,6 +20,7 @@ class _Gunicorn(BaseApplication):
         return create_app()
 
 
-def run(host: str, port: int, workers: int) -> None:
+def run(host: str, port: int, workers: int, threads: int = 1) -> None:
     # No gunicorn access log: the app logs one JSON line per request without ids or queries.
-    _Gunicorn({"bind": f"{host}:{port}", "workers": workers}).run()
+    # Threads let a worker serve other requests while one waits for PostgreSQL's commit.
+    _Gunicorn({"bind": f"{host}:{port}", "workers": workers, "threads": threads}).run()

@@ -68,3 +68,44 @@ def test_compact_revocation_list_carries_the_same_ids(client, issue, auth):
         revlist.verified_ids({**compact, "count": 4}, trust)
     with pytest.raises(ValueError):
         revlist.verified_ids({**compact, "ids": compact["ids"][:-2]}, trust)
+
+
+def test_trust_list_carries_an_etag_and_a_repeated_poll_costs_a_304(client):
+    first = client.get("/api/v1/trust-list")
+    assert first.headers["ETag"] and first.headers["Cache-Control"] == "public, no-cache"
+    again = client.get("/api/v1/trust-list", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b"" and again.headers["ETag"] == first.headers["ETag"]
+    assert again.headers["Cache-Control"] == "public, no-cache"
+
+
+def test_revocation_poll_with_nothing_new_costs_a_304(client, issue, auth):
+    client.post(f"/api/v1/vouchers/{issue()['id']}/revoke", json={"reason": "x"}, headers=auth("issuer"))
+    first = client.get("/api/v1/revocations?since=0&format=compact", headers=auth("verifier"))
+    assert first.headers["Cache-Control"] == "private, no-cache" and first.headers["ETag"]
+    again = client.get("/api/v1/revocations?since=0&format=compact",
+                       headers={**auth("verifier"), "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    assert again.headers["Cache-Control"] == "private, no-cache"
+
+
+def test_a_new_revocation_changes_the_revocation_list_etag(client, issue, auth):
+    first = client.get("/api/v1/revocations", headers=auth("verifier"))
+    client.post(f"/api/v1/vouchers/{issue()['id']}/revoke", json={"reason": "x"}, headers=auth("issuer"))
+    again = client.get("/api/v1/revocations", headers={**auth("verifier"), "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200 and again.get_json()["seq"] == 1
+    assert again.headers["ETag"] != first.headers["ETag"]
+
+
+def test_revocation_list_is_resigned_once_its_generation_window_has_passed(client, auth, clock):
+    first = client.get("/api/v1/revocations", headers=auth("verifier"))
+    clock.advance(minutes=11)
+    again = client.get("/api/v1/revocations", headers={**auth("verifier"), "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200
+    assert again.get_json()["generated_at"] > first.get_json()["generated_at"]
+
+
+def test_revocation_list_is_identical_within_its_generation_window(client, auth, clock):
+    first = client.get("/api/v1/revocations", headers=auth("verifier"))
+    clock.advance(seconds=30)
+    again = client.get("/api/v1/revocations", headers=auth("verifier"))
+    assert again.data == first.data and again.headers["ETag"] == first.headers["ETag"]

@@ -173,3 +173,24 @@ def test_appointment_outside_the_validity_window_is_a_422(client, auth, appointm
 
 def test_appointment_inside_the_validity_window_is_accepted(issue):
     assert issue(valid_from="2026-12-03", valid_until="2026-12-03", appointment_at="2026-12-03T23:59")["appointment_at"] == "2026-12-03T22:59:00Z"
+
+
+def test_reissuing_a_used_voucher_warns_and_the_audit_log_says_so(client, auth, issue, clock, db):
+    from sqlalchemy import select
+
+    from voucher.store import AuditEvent
+
+    today = {"valid_from": "2026-12-01", "valid_until": "2026-12-01"}
+    old = issue(**today)
+    journey = {"client_id": "j-1", "code": old["code"], "redeemed_at": clock.now.isoformat()}
+    synced = client.post("/api/v1/redemptions", json={"device_id": "bus", "redemptions": [journey]}, headers=auth("verifier"))
+    assert synced.get_json()["results"][0]["outcome"] == "accepted"
+    new = issue(replaces=old["id"], **today)
+    assert len(new["warnings"]) == 1 and old["id"] in new["warnings"][0] and "already used" in new["warnings"][0]
+    with db.session() as session:
+        event = session.scalar(select(AuditEvent).where(AuditEvent.action == "issue", AuditEvent.voucher_id == new["id"]))
+    assert event.detail["warnings"] == new["warnings"] and event.detail["replaces"] == old["id"]
+
+
+def test_reissuing_an_unused_voucher_has_no_warning(issue):
+    assert issue(replaces=issue()["id"])["warnings"] == []

@@ -1,15 +1,20 @@
-"""Bearer-token authentication and role checks for API views."""
+"""Bearer-token authentication and role checks for API views.
+
+A wrong token counts against the client address ("token_failures"); past the limit the answer
+is 429 instead of 401. A valid token is never refused for its address's failures, so one
+misconfigured device behind an office's NAT cannot lock out every other device there (tokens
+are 256 random bits: counting failures slows floods, not guessing, which cannot succeed).
+Each valid token then has its own request limit ("requests").
+"""
 
 from __future__ import annotations
 
 from functools import wraps
 
-import math
-
 from flask import current_app, g, request
 from werkzeug.exceptions import Forbidden, TooManyRequests, Unauthorized
 
-from .. import context
+from .. import context, limits
 from ..services import clients
 
 
@@ -19,18 +24,8 @@ def requires(*roles: str):
     def decorate(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            limits = current_app.extensions["voucher.limits"]
-            address = request.remote_addr or "unknown"
-            _throttle(limits["auth_failures"].exhausted(address), "Too many failed logins from this address.")
-            scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-            if scheme.lower() != "bearer" or not token.strip():
-                limits["auth_failures"].take(address)
-                raise Unauthorized("Send 'Authorization: Bearer <token>'.")
-            client = clients.authenticate(context.session(), token.strip(), current_app.extensions["voucher.tokens"])
-            if client is None:
-                limits["auth_failures"].take(address)
-                raise Unauthorized("The token is unknown or disabled.")
-            _throttle(limits["client"].take(f"client:{client.id}"), "Too many requests with this token.")
+            client = _authenticate()
+            _throttle(limits.hit("requests", f"client:{client.id}"), "Too many requests with this token.")
             if not clients.allows(client, *roles):
                 raise Forbidden(f"This needs the role {' or '.join(roles)}; the token is {client.role}.")
             g.client = client
@@ -42,9 +37,22 @@ def requires(*roles: str):
     return decorate
 
 
-def _throttle(wait: float, message: str) -> None:
+def _authenticate() -> clients.Caller:
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    token = token.strip() if scheme.lower() == "bearer" else ""
+    client = clients.authenticate(context.session(), token, current_app.extensions["voucher.tokens"]) if token else None
+    if client is not None:
+        return client
+    _throttle(limits.hit("token_failures", request.remote_addr or "unknown"),
+              "Too many failed logins from this address.")
+    if not token:
+        raise Unauthorized("Send 'Authorization: Bearer <token>'.")
+    raise Unauthorized("The token is unknown or disabled.")
+
+
+def _throttle(wait: int, message: str) -> None:
     if wait:
-        raise TooManyRequests(f"{message} Try again in {math.ceil(wait)} s.", retry_after=math.ceil(wait))
+        raise TooManyRequests(f"{message} Try again in {wait} s.", retry_after=wait)
 
 
 def actor() -> str:

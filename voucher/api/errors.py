@@ -24,9 +24,12 @@ RETRY_AFTER_SECONDS = 5
 _SQLITE_TRANSIENT = ("locked", "busy", "unable to open", "disk i/o", "disk is full")
 
 
+def problem_body(status: int, title: str, detail: str, **extra) -> dict:
+    return {"type": "about:blank", "status": status, "title": title, "detail": detail, **extra}
+
+
 def problem(status: int, title: str, detail: str, **extra) -> Response:
-    body = {"type": "about:blank", "status": status, "title": title, "detail": detail, **extra}
-    return Response(json.dumps(body), status=status, mimetype="application/problem+json")
+    return _response(problem_body(status, title, detail, **extra))
 
 
 class BodyJSONProvider(DefaultJSONProvider):
@@ -69,9 +72,17 @@ def _database(exc: sa_exc.SQLAlchemyError) -> Response:
     return response
 
 
-def _validation(exc: ValidationError) -> Response:
-    errors = [{"field": field, "message": message} for field, message in field_errors(exc)]
-    return problem(422, "Invalid request", error_summary(exc), errors=errors)
+def _response(body: dict) -> Response:
+    return Response(json.dumps(body), status=body["status"], mimetype="application/problem+json")
+
+
+def item_problem(exc: ValidationError | ServiceError) -> dict:
+    """The problem body of a request that failed validation or was refused: what a batch
+    reports for one of its items, and what a single request answers."""
+    if isinstance(exc, ValidationError):
+        errors = [{"field": field, "message": message} for field, message in field_errors(exc)]
+        return problem_body(422, "Invalid request", error_summary(exc), errors=errors)
+    return problem_body(_STATUS.get(type(exc), 400), exc.title, exc.detail)
 
 
 def _http(exc: HTTPException) -> Response:
@@ -90,11 +101,9 @@ def _unexpected(exc: Exception) -> Response:
 
 def init_app(app: Flask) -> None:
     app.json = BodyJSONProvider(app)
-    app.register_error_handler(ValidationError, _validation)
+    app.register_error_handler(ValidationError, lambda exc: _response(item_problem(exc)))
     app.register_error_handler(HTTPException, _http)
-    app.register_error_handler(
-        ServiceError, lambda exc: problem(_STATUS.get(type(exc), 400), exc.title, exc.detail)
-    )
+    app.register_error_handler(ServiceError, lambda exc: _response(item_problem(exc)))
     app.register_error_handler(
         KeyStoreError, lambda exc: problem(503, "Signing unavailable", str(exc))
     )

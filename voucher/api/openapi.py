@@ -50,6 +50,8 @@ def spec() -> dict:
     issue = _op("Issue a voucher", ("issuer",), {"$ref": "#/components/schemas/IssueRequest"}, VOUCHER,
                 params=[{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 64}}])
     issue["responses"]["201"] = {"description": "Created", "content": {"application/json": {"schema": VOUCHER}}}
+    batch = _op("Issue up to 1,000 vouchers; one result per item in request order, a bad item refusing only itself",
+                ("issuer",), {"$ref": "#/components/schemas/IssueBatch"}, {"$ref": "#/components/schemas/BatchResults"})
     binary = {"type": "string", "format": "binary"}
     csv_params = [{"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]}},
                   {"name": "decimal", "in": "query", "schema": {"enum": ["point", "comma"]}}]
@@ -59,6 +61,7 @@ def spec() -> dict:
         "servers": [{"url": "/api/v1"}],
         "paths": {
             "/vouchers": {"post": issue},
+            "/vouchers/batch": {"post": batch},
             "/vouchers/{voucher_id}": {"get": _op("A voucher and its status", ("issuer", "finance", "verifier"), ok=VOUCHER, params=vid)},
             "/vouchers/{voucher_id}/qr.png": {"get": _op("QR code as PNG", ("issuer",), ok=binary, ok_type="image/png", params=vid)},
             "/vouchers/{voucher_id}/qr.svg": {"get": _op("QR code as SVG", ("issuer",), ok=binary, ok_type="image/svg+xml", params=vid)},
@@ -100,7 +103,13 @@ def spec() -> dict:
                                 "language": {"type": "string", "description": "the letter language asked for (BCP 47, canonical case)"},
                                 "letter_language": {"type": "string", "description": "the language the letter is written in: the longest prefix of `language` with letter texts (de-CH → de), else de"},
                                 "notes": {"type": "array", "items": {"type": "string"}, "description": "what the caller should know, e.g. that the letter falls back to German"},
+                                "warnings": {"type": "array", "items": {"type": "string"}, "description": "on issue: what a person should check, e.g. that the voucher replaced was already used"},
                             }},
+                "IssueBatch": {"type": "object", "required": ["vouchers"], "additionalProperties": False, "properties": {
+                    "vouchers": {"type": "array", "maxItems": 1000, "items": {"$ref": "#/components/schemas/IssueRequest"}}}},
+                "BatchResults": {"type": "object", "properties": {"results": {"type": "array", "items": {
+                    "type": "object", "required": ["index", "status"], "properties": {
+                        "index": {"type": "integer"}, "status": {"type": "integer"}, "voucher": VOUCHER, "problem": PROBLEM}}}}},
                 "Problem": {"type": "object", "properties": {"status": {"type": "integer"}, "title": {"type": "string"}, "detail": {"type": "string"}}},
             },
         },

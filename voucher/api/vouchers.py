@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from flask import Blueprint, Response, g, request, url_for
+from pydantic import ValidationError
 from werkzeug.exceptions import BadRequest
 
 from .. import context, qr
-from ..schemas import IdempotencyKey, IssueRequest, RevokeRequest
+from ..schemas import IdempotencyKey, IssueBatch, IssueRequest, RevokeRequest
 from ..services import revocation, vouchers
-from ..services.issuing import IssuingService
+from ..services.errors import ServiceError
+from ..services.issuing import IssuingService, Result
 from .auth import actor, requires
+from .errors import item_problem
 
 # What a verifier may see of a voucher: what its QR code already shows, and its status.
 VERIFIER_FIELDS = (
@@ -45,7 +48,9 @@ def _represent(voucher, state: str | None = None) -> dict:
     view = VIEWS.get(g.client.role)
     if view is not None:
         return {k: data[k] for k in view if k in data}
-    base = url_for("api.get_voucher", voucher_id=voucher.id)
+    if "voucher_url" not in g:  # url_for costs as much as the rest of this: once per request
+        g.voucher_url = url_for("api.get_voucher", voucher_id="0")[:-1]
+    base = g.voucher_url + voucher.id
     data["links"] = {
         "self": base,
         "qr_png": base + "/qr.png",
@@ -55,14 +60,50 @@ def _represent(voucher, state: str | None = None) -> dict:
     return data
 
 
+def _issued(result: Result) -> dict:
+    """An issued voucher with its warnings (e.g. the voucher it replaces was already used)."""
+    return {**_represent(result.voucher, "issued" if result.created else None), "warnings": list(result.warnings)}
+
+
+def _service() -> IssuingService:
+    services = context.services()
+    return IssuingService(context.session(), services.keystore, services.settings)
+
+
+def _validated(body) -> IssueRequest:
+    return IssueRequest.model_validate(body, context={"tz": context.services().settings.timezone})
+
+
 @requires("issuer")
 def issue_voucher():
-    services = context.services()
-    issue = IssueRequest.model_validate(json_body(), context={"tz": services.settings.timezone})
-    service = IssuingService(context.session(), services.keystore, services.settings)
-    voucher, created = service.issue(issue, actor(), context.now(), idempotency_key())
-    response = _represent(voucher, "issued" if created else None)
-    return response, 201 if created else 200, {"Location": response["links"]["self"]}
+    issue = _validated(json_body())
+    result = _service().issue(issue, actor(), context.now(), idempotency_key())
+    response = _issued(result)
+    return response, 201 if result.created else 200, {"Location": response["links"]["self"]}
+
+
+@requires("issuer")
+def issue_batch():
+    """Up to 1,000 issue bodies; one result per item in request order, a bad item refusing only
+    itself. Written in chunks through the same service as a single request."""
+    items = IssueBatch.model_validate(json_body()).vouchers
+    results: list[dict | None] = [None] * len(items)
+    valid: list[tuple[int, IssueRequest]] = []
+    for index, item in enumerate(items):
+        try:
+            valid.append((index, _validated(item)))
+        except ValidationError as exc:
+            results[index] = _refused(index, exc)
+    issued = _service().issue_many([r for _, r in valid], actor(), context.now())
+    for (index, _), result in zip(valid, issued, strict=True):
+        results[index] = _refused(index, result.error) if result.error else {
+            "index": index, "status": 201 if result.created else 200, "voucher": _issued(result)}
+    return {"results": results}
+
+
+def _refused(index: int, exc: ValidationError | ServiceError) -> dict:
+    problem = item_problem(exc)
+    return {"index": index, "status": problem["status"], "problem": problem}
 
 
 @requires("issuer", "finance", "verifier")
@@ -104,6 +145,7 @@ def revoke_voucher(voucher_id: str):
 
 def register(bp: Blueprint) -> None:
     bp.add_url_rule("/vouchers", view_func=issue_voucher, methods=["POST"])
+    bp.add_url_rule("/vouchers/batch", view_func=issue_batch, methods=["POST"])
     bp.add_url_rule("/vouchers/<voucher_id>", view_func=get_voucher)
     bp.add_url_rule("/vouchers/<voucher_id>/qr.png", view_func=qr_png)
     bp.add_url_rule("/vouchers/<voucher_id>/qr.svg", view_func=qr_svg)

@@ -31,6 +31,8 @@ def letters_batch(ctx: Context, input_csv: str, out: str, as_zip: bool) -> None:
         result = batch.run(session, ctx.keystore, ctx.settings, text, utc_now(), progress=bar.update)
     for line, message in sorted(result.errors + result.notes):
         click.echo(f"line {line}: {message}", err=True)
+    for line, message in result.warnings:
+        click.echo(f"line {line}: warning: {message}", err=True)
     if result.letters:
         data = (batch.write_zip if as_zip else batch.write_pdf)(result.letters, ctx.settings)
         target = Path(out)

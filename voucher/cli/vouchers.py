@@ -42,8 +42,12 @@ def issue(ctx: Context, **fields) -> None:
         {k: v for k, v in fields.items() if v is not None}, context={"tz": ctx.settings.timezone}
     )
     with ctx.db.session() as session:
-        voucher, _ = IssuingService(session, ctx.keystore, ctx.settings).issue(request, CLI_ACTOR, utc_now())
-        click.echo(json.dumps(vouchers.describe(voucher, vouchers.status(session, voucher, utc_now())), indent=2, ensure_ascii=False))
+        result = IssuingService(session, ctx.keystore, ctx.settings).issue(request, CLI_ACTOR, utc_now())
+        voucher = result.voucher
+        shown = {**vouchers.describe(voucher, vouchers.status(session, voucher, utc_now())), "warnings": list(result.warnings)}
+        click.echo(json.dumps(shown, indent=2, ensure_ascii=False))
+        for warning in result.warnings:
+            click.echo(f"warning: {warning}", err=True)
 
 
 @cli.command()

@@ -58,13 +58,15 @@ def _issue(issue: IssueRequest) -> tuple[object | None, str | None]:
     """The new voucher, or None and why not (in the service's words)."""
     services = context.services()
     try:
-        voucher, _ = IssuingService(context.session(), services.keystore, services.settings).issue(
+        result = IssuingService(context.session(), services.keystore, services.settings).issue(
             issue, current_user.actor, context.now())
     except ServiceError as exc:
         return None, exc.detail
     except KeyStoreError as exc:
         return None, str(exc)
-    return voucher, None
+    if result.warnings:
+        flash("reissued_used")  # journeys on the old and the new voucher may both be billed
+    return result.voucher, None
 
 
 def _issue_page(old=None):

@@ -1,8 +1,9 @@
 """Letters for a whole CSV: issue each row (idempotently), render every letter, report bad rows.
 
 A bad row never stops the batch: it is reported with its line number and the rest go through.
-Each row is committed on its own, so a batch killed half-way and run again issues nothing twice
-(the row's external_ref, or a digest of the row when it has none, is its idempotency key).
+Rows are issued in chunks, each committed on its own, so a batch killed half-way and run again
+issues nothing twice (the row's external_ref, or a digest of the row when it has none, is its
+idempotency key).
 """
 
 from __future__ import annotations
@@ -25,7 +26,6 @@ from sqlalchemy.orm import Session
 from ..config import Settings
 from ..keys import KeyStore
 from ..schemas import IssueRequest, error_summary
-from ..services.errors import ServiceError
 from ..services.issuing import IssuingService
 from . import texts
 from .render import Letter, render
@@ -41,6 +41,7 @@ class BatchResult:
     letters: list[Letter] = field(default_factory=list)
     errors: list[tuple[int, str]] = field(default_factory=list)
     notes: list[tuple[int, str]] = field(default_factory=list)  # e.g. a language without texts
+    warnings: list[tuple[int, str]] = field(default_factory=list)  # e.g. the voucher replaced was used
     reused: int = 0
 
 
@@ -79,24 +80,26 @@ def run(
     session: Session, keystore: KeyStore, settings: Settings, text: str, now: datetime,
     actor: str = "batch", progress: Callable[[int], None] = lambda n: None,
 ) -> BatchResult:
+    """Issue every row through the same service as the API's batch route; letters in row order."""
     result = BatchResult()
-    service = IssuingService(session, keystore, settings)
+    valid: list[tuple[int, IssueRequest]] = []
     for line, row in read_rows(text):
         try:
-            request = IssueRequest.model_validate(to_request_fields(row), context={"tz": settings.timezone})
-            voucher, created = service.issue(request, actor, now)
+            valid.append((line, IssueRequest.model_validate(to_request_fields(row), context={"tz": settings.timezone})))
         except ValidationError as exc:
-            session.rollback()
             result.errors.append((line, error_summary(exc)))
-        except ServiceError as exc:
-            session.rollback()
-            result.errors.append((line, exc.detail))
-        else:
-            result.reused += not created
-            if note := texts.fallback_note(voucher.language):
-                result.notes.append((line, note))
-            result.letters.append(Letter.from_voucher(voucher, now))
-        progress(1)
+            progress(1)
+    issued = IssuingService(session, keystore, settings).issue_many([r for _, r in valid], actor, now, progress)
+    for (line, _), outcome in zip(valid, issued, strict=True):
+        if outcome.error is not None:
+            result.errors.append((line, outcome.error.detail))
+            continue
+        result.reused += not outcome.created
+        result.letters.append(Letter.from_voucher(outcome.voucher, now))
+        if note := texts.fallback_note(outcome.voucher.language):
+            result.notes.append((line, note))
+        result.warnings += [(line, warning) for warning in outcome.warnings]
+    result.errors.sort()
     return result
 
 

@@ -18,10 +18,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import event, insert, select, update
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
-from ..db import READ_ONLY
+from ..db import READ_ONLY, insert_rows
 from ..store import AuditEvent, Counter
 
 COUNTER = "audit"
@@ -80,7 +80,7 @@ def _chain_at_commit(session: Session) -> None:
         rows.append({"seq": seq, "at": item.at, "actor": item.actor, "action": item.action,
                      "voucher_id": item.voucher_id, "detail": detail, "prev_hash": prev, "hash": digest})
         prev = digest
-    connection.execute(insert(events), rows)
+    insert_rows(session, events, rows)
 
 
 @event.listens_for(Session, "after_transaction_end")

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from ..db import insert_rows
 from ..token.format import CLOCK_SKEW
 from ..token.revlist import Entry
 from ..store import Counter, Revocation, Voucher
@@ -24,20 +25,29 @@ def revoke(session: Session, voucher_id: str, reason: str, actor: str, now: date
     existing = session.scalar(select(Revocation).where(Revocation.voucher_id == voucher_id))
     if existing is not None:
         return existing
-    revocation = Revocation(
-        seq=_next_seq(session), voucher_id=voucher_id, revoked_at=now, reason=reason, actor=actor
-    )
-    session.add(revocation)
-    audit.record(session, actor, "revoke", now, voucher_id, reason=reason, seq=revocation.seq)
-    session.flush()
+    (revocation,) = revoke_new(session, {voucher_id: reason}, actor, now)
     return revocation
 
 
-def _next_seq(session: Session) -> int:
-    """UPDATE ... RETURNING holds the counter's row lock until commit, so sequence numbers
-    become visible in order and a verifier syncing 'since N' never skips one."""
+def revoke_new(session: Session, reasons: dict[str, str], actor: str, now: datetime) -> list[Revocation]:
+    """Revoke vouchers that exist and are not revoked yet (the caller checked), with one INSERT
+    per table; `reasons` maps voucher id to reason. Does not commit."""
+    first = _take_seqs(session, len(reasons)) - len(reasons) + 1
+    rows = [{"seq": seq, "voucher_id": voucher_id, "revoked_at": now, "reason": reason, "actor": actor}
+            for seq, (voucher_id, reason) in enumerate(reasons.items(), first)]
+    insert_rows(session, Revocation.__table__, rows)
+    audit.record_many(session, [
+        audit.Event(actor, "revoke", now, row["voucher_id"], {"reason": row["reason"], "seq": row["seq"]})
+        for row in rows])
+    return [Revocation(**row) for row in rows]
+
+
+def _take_seqs(session: Session, count: int) -> int:
+    """Reserve `count` sequence numbers and return the last. UPDATE ... RETURNING holds the
+    counter's row lock until commit, so sequence numbers become visible in order and a verifier
+    syncing 'since N' never skips one."""
     return session.execute(
-        update(Counter).where(Counter.name == COUNTER).values(value=Counter.value + 1)
+        update(Counter).where(Counter.name == COUNTER).values(value=Counter.value + count)
         .returning(Counter.value)
     ).scalar_one()
 

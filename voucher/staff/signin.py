@@ -13,8 +13,7 @@ from pathlib import Path
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from .. import context
-from ..limits import failures
+from .. import context, limits
 from ..services import sessions, users
 from .auth import Person, refuse_unknown_proxy_user
 from .i18n import LANGUAGES
@@ -23,6 +22,8 @@ bp = Blueprint("staff", __name__, static_folder=str(Path(__file__).resolve().par
                static_url_path="/static/staff")
 bp.before_request(refuse_unknown_proxy_user)
 
+# Lockout scopes in voucher/limits.py, defined by staff.init_app from the settings.
+ACCOUNT, ADDRESS = "login-account", "login-address"
 # Workplaces on the start page: (key, path, roles that may use it; None: devices with a token).
 WORKPLACES = (("counter", "/counter/", ("issuer",)), ("verifier", "/verify/", None), ("finance", "/finance/", ("finance",)))
 
@@ -60,16 +61,17 @@ def sign_in():
 def _attempt(name: str, password: str) -> tuple[str, dict] | None:
     """None when signed in; else why not: ("wrong", {}) or ("locked", {"minutes": n})."""
     address = request.remote_addr or "unknown"
-    wait = max(failures.blocked("login-account", name), failures.blocked("login-address", address))
+    wait = max(limits.blocked(ACCOUNT, name), limits.blocked(ADDRESS, address))
     if wait:
         return "locked", {"minutes": math.ceil(wait / 60)}
     db = context.session()
     user = users.authenticate(db, name, password)
     if user is None:
-        failures.hit("login-account", name)
-        failures.hit("login-address", address)
-        wait = max(failures.blocked("login-account", name), failures.blocked("login-address", address))
+        limits.hit(ACCOUNT, name)
+        limits.hit(ADDRESS, address)
+        wait = max(limits.blocked(ACCOUNT, name), limits.blocked(ADDRESS, address))
         return ("locked", {"minutes": math.ceil(wait / 60)}) if wait else ("wrong", {})
+    limits.clear(ACCOUNT, name)  # a typo or two before the right password is not held against the next day
     settings = context.services().settings
     token = sessions.open_session(db, user, context.now(), settings.session_idle, settings.session_lifetime)
     language = session.get("lang")

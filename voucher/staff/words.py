@@ -113,6 +113,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "flash_reissued": ("Neuer Fahrschein ausgestellt; der alte ist storniert. Laden Sie den neuen Brief herunter.",
                        "New voucher issued; the old one is cancelled. Download the new letter."),
     "flash_issued": ("Fahrschein ausgestellt. Laden Sie den Brief herunter.", "Voucher issued. Download the letter."),
+    "flash_reissued_used": ("Achtung: Mit dem alten Fahrschein wurde schon gefahren. Die Abrechnung prüft das.",
+                            "Note: the old voucher was already used for a journey. Finance will check this."),
     # Cancelling
     "cancel_title": ("{code} stornieren", "Cancel {code}"),
     "cancel_explain": ("Der Fahrschein von {name} gilt danach nicht mehr. Das lässt sich nicht rückgängig machen.",

@@ -13,8 +13,13 @@ from ..names import fold
 from .base import Base, UTCDateTime
 
 
+def holder_key(name: str) -> str:
+    """The name as the ticket counter searches it: folded (voucher/names.py), fitting the column."""
+    return fold(name)[:120]
+
+
 def _holder_key(context) -> str:
-    return fold(context.get_current_parameters()["holder_name"])[:120]
+    return holder_key(context.get_current_parameters()["holder_name"])
 
 
 class Voucher(Base):

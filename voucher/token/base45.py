@@ -5,20 +5,22 @@ than raw bytes would, yet unlike byte mode every scanner returns it unchanged (n
 ISO-8859-1 versus UTF-8).
 """
 
+import struct
+
 ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
 _VALUE = {c: i for i, c in enumerate(ALPHABET)}
+# The last two characters of a group for every value of n // 45: signing a voucher encodes
+# about 120 bytes, and one lookup per two bytes is what keeps batch issuing fast.
+_TAILS = [ALPHABET[m % 45] + ALPHABET[m // 45] for m in range(65536 // 45 + 1)]
 
 
 def b45encode(data: bytes) -> str:
-    out = []
-    for i in range(0, len(data) - 1, 2):
-        n = data[i] * 256 + data[i + 1]
-        c, n = n % 45, n // 45
-        d, e = n % 45, n // 45
-        out += (ALPHABET[c], ALPHABET[d], ALPHABET[e])
+    """Each two bytes n (big-endian) become n % 45, n // 45 % 45, n // 2025; a last single byte
+    becomes two characters."""
+    pairs = struct.unpack(f">{len(data) // 2}H", data[: len(data) - len(data) % 2])
+    out = [ALPHABET[n % 45] + _TAILS[n // 45] for n in pairs]
     if len(data) % 2:
-        c, d = data[-1] % 45, data[-1] // 45
-        out += (ALPHABET[c], ALPHABET[d])
+        out.append(_TAILS[data[-1]])
     return "".join(out)
 
 

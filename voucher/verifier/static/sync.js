@@ -13,7 +13,9 @@ export async function settings() {
 async function call(path, token, options = {}) {
   const headers = { ...(options.headers || {}) };
   if (token) headers.Authorization = `Bearer ${token}`;
-  const response = await fetch(API + path, { ...options, headers, cache: "no-store" });
+  // "no-cache": revalidate every time, so a poll with nothing new is a 304 (ETag) and the body
+  // comes from the browser's cache.
+  const response = await fetch(API + path, { ...options, headers, cache: "no-cache" });
   if (!response.ok) {
     const problem = await response.json().catch(() => ({}));
     throw new Error(problem.detail || `${response.status} ${response.statusText}`);

@@ -1,0 +1,101 @@
+"""Rate limits and lockouts (voucher/limits.py): per scope and key, shared through Redis."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import replace
+
+import pytest
+
+from voucher import create_app, limits
+from voucher.config import from_environment
+
+
+def test_a_scope_locks_out_a_key_after_its_limit_and_clears(app):
+    limits.define(app, "login", "2/minute")
+    with app.app_context():
+        assert [limits.hit("login", "alice") for _ in range(2)] == [0, 0]
+        assert limits.hit("login", "alice") >= 1
+        assert 1 <= limits.blocked("login", "alice") <= 60
+        assert limits.blocked("login", "bob") == 0
+        limits.clear("login", "alice")
+        assert limits.blocked("login", "alice") == 0
+
+
+def test_valid_token_is_not_locked_out_by_wrong_tokens_from_its_address(settings, clock, auth):
+    client = create_app(replace(settings, auth_failures_per_minute=3), clock=clock).test_client()
+    wrong = [client.get("/api/v1/revocations", headers={"Authorization": "Bearer wrong"}).status_code for _ in range(4)]
+    assert wrong[-1] == 429
+    assert client.get("/api/v1/revocations", headers=auth("verifier")).status_code == 200
+
+
+def test_unreachable_redis_falls_back_to_limits_in_this_process(settings, clock, auth, caplog):
+    closed = replace(settings, redis_url="redis://127.0.0.1:1/0", rate_limit_per_minute=2)
+    client = create_app(closed, clock=clock).test_client()
+    statuses = [client.get("/api/v1/revocations", headers=auth("verifier")).status_code for _ in range(3)]
+    assert statuses == [200, 200, 429]
+    assert "rate limit storage unreachable" in caplog.text
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _get(url: str, token: str) -> int:
+    request = urllib.request.Request(url, headers={"Authorization": f"Bearer {token}"})
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def _serve(env: dict) -> tuple[subprocess.Popen, str]:
+    port = _free_port()
+    server = subprocess.Popen([sys.executable, "-m", "voucher", "serve", "--port", str(port), "--workers", "1"],
+                              env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(base + "/healthz", timeout=1)
+            return server, base
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise AssertionError("the server did not start")
+
+
+def test_two_servers_on_one_redis_share_one_limit(tmp_path, redis_limits):
+    url, prefix = redis_limits
+    env = {**os.environ, "VOUCHER_DATA_DIR": str(tmp_path), "VOUCHER_KEYS_DIR": str(tmp_path / "keys"),
+           "VOUCHER_REDIS_URL": url, "VOUCHER_REDIS_PREFIX": prefix,
+           "VOUCHER_RATE_LIMIT_PER_MINUTE": "6", "VOUCHER_AUTH_FAILURES_PER_MINUTE": "4"}
+    for name in ("DATABASE_URL", "VOUCHER_KEY_PASSPHRASE"):
+        env.pop(name, None)
+    init = subprocess.run([sys.executable, "-m", "voucher", "init"], env=env, check=True, capture_output=True, text=True)
+    tokens = dict(line.split() for line in init.stdout.splitlines() if len(line.split()) == 2)
+    servers = [_serve(env), _serve(env)]
+    try:
+        bases = [base for _, base in servers]
+        turns = [bases[i % 2] + "/api/v1/revocations" for i in range(8)]
+        assert [_get(u, tokens["verifier"]) for u in turns] == [200] * 6 + [429] * 2
+        assert [_get(u, "jv_wrong") for u in turns[:5]] == [401] * 4 + [429]
+        assert [_get(b + "/api/v1/revocations", tokens["admin"]) for b in bases] == [200, 200]
+    finally:
+        for server, _ in servers:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def test_a_redis_url_without_its_scheme_is_refused_naming_the_variable():
+    with pytest.raises(ValueError, match="VOUCHER_REDIS_URL"):
+        from_environment({"VOUCHER_REDIS_URL": "localhost:6379"})
