@@ -162,3 +162,28 @@ class RedemptionBatch(BaseModel):
 
     device_id: Text(max_length=64)
     redemptions: list[RedemptionItem] = Field(max_length=500)
+
+
+class FareRow(BaseModel):
+    """One price of the fare table (services/fares.py): per person and journey, in cents."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    zone: Text(max_length=16) | None = None
+    origin: Text() | None = None
+    destination: Text() | None = None
+    fare_class: int = Field(default=2, ge=1, le=2)
+    price_cents: int = Field(ge=0, le=10_000_000)
+    valid_from: Day
+    valid_to: Day | None = None
+
+    @model_validator(mode="after")
+    def _route_and_days(self) -> FareRow:
+        if (self.zone is None) == (self.origin is None or self.destination is None) or (
+            self.zone is not None and (self.origin or self.destination)
+        ):
+            raise ValueError("give either a zone, or origin and destination")
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            raise ValueError("valid_to must not be before valid_from")
+        return self
+

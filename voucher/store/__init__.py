@@ -4,7 +4,8 @@ Voucher`; Alembic compares the migrations against `Base.metadata`, which every m
 from .audit import AuditEvent
 from .base import Base, UTCDateTime
 from .clients import ApiClient
+from .fares import Fare
 from .redemptions import Redemption
 from .vouchers import Counter, Revocation, Voucher
 
-__all__ = ["ApiClient", "AuditEvent", "Base", "Counter", "Redemption", "Revocation", "UTCDateTime", "Voucher"]
+__all__ = ["ApiClient", "AuditEvent", "Base", "Counter", "Fare", "Redemption", "Revocation", "UTCDateTime", "Voucher"]
