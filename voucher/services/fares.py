@@ -128,8 +128,8 @@ def _overlaps(table: dict[tuple, tuple[int | None, FareRow | Fare]]) -> list[Row
 
 
 def listing(session: Session, office: str) -> list[dict]:
-    fares = session.scalars(select(Fare).where(Fare.office == office).order_by(
-        Fare.zone, Fare.origin, Fare.destination, Fare.fare_class, Fare.valid_from))
+    fares = session.scalars(select(Fare).where(Fare.office == office).order_by(  # zones, then routes
+        Fare.zone.is_(None), Fare.zone, Fare.origin, Fare.destination, Fare.fare_class, Fare.valid_from))
     return [{name: _json(getattr(f, name)) for name in COLUMNS} for f in fares]
 
 
