@@ -154,7 +154,7 @@ def reference(vouchers, revocations, redemptions, fares, first: date, last: date
             if key not in flags:
                 add(voucher, local(r.redeemed_at), "flagged")
                 flags[key] = {"voucher_id": r.voucher_id, "kind": kind, "cost_center": voucher.cost_center if voucher else None,
-                              "date": local(r.redeemed_at).isoformat(), "client_ids": [], "first": (r.redeemed_at, r.id, kind)}
+                              "date": local(r.redeemed_at).isoformat(), "client_ids": [], "first": (r.redeemed_at, key[0], kind)}
             flags[key]["client_ids"].append(r.client_id)
     for flag in flags.values():  # a double use shows every journey of the voucher in the period
         if flag["kind"] == "double_use":

@@ -33,8 +33,8 @@ def double_uses(client, auth, issue, clock):
     """Five vouchers each used twice (single journeys): five double-use flags."""
     vouchers = [issue(return_trip=False, cost_center=f"KST-{n}") for n in range(5)]
     clock.advance(days=3)
-    for voucher in vouchers:
-        redeem(client, auth, voucher), redeem(client, auth, voucher, at="2026-12-03T10:30:00+01:00", device="bus-2")
+    for n, voucher in enumerate(vouchers):
+        redeem(client, auth, voucher), redeem(client, auth, voucher, at=f"2026-12-03T10:3{n}:00+01:00", device="bus-2")
     return vouchers
 
 

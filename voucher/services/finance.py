@@ -22,7 +22,7 @@ from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import (BigInteger, Date, Integer, String, case, cast, exists, func, literal_column, null, select, text,
+from sqlalchemy import (BigInteger, Date, Integer, String, case, cast, exists, func, literal_column, null, select,
                         union_all)
 from sqlalchemy.orm import Session
 
@@ -98,13 +98,13 @@ def _report(session: Session, period: Period, now: datetime, flags_limit: int) -
         "by_day": [{"date": k.isoformat(), **v} for k, v in sorted(by_day.items())],
         "by_fare_class": [{"fare_class": k, **v} for k, v in sorted(by_class.items())],
     }
-    return report, sorted(first_flags, key=lambda r: (r.first_at, r.first_id, r.kind))
+    return report, sorted(first_flags, key=lambda r: (r.first_at, r.key, r.kind))
 
 
 # Each row of the report's one statement has these columns, NULL where it has nothing to say.
 _LAYOUT = {"axis": String, "part": String, "cost_center": String, "day": Date, "fare_class": Integer, "n": BigInteger,
-           "cents": BigInteger, "missing": BigInteger, "first_at": UTCDateTime, "first_id": Integer, "key": String,
-           "kind": String, "voucher_id": String}
+           "cents": BigInteger, "missing": BigInteger, "first_at": UTCDateTime, "key": String, "kind": String,
+           "voucher_id": String}
 
 
 def _row(**columns) -> list:
@@ -120,10 +120,7 @@ def _statement(session: Session, period: Period, now: datetime, flags_limit: int
     class), rolled up per cost centre, per day and per fare class, and the first flags. The
     journeys are joined to their vouchers and priced once, for the figures and for the flags
     without fare alike."""
-    dialect = session.get_bind().dialect.name
-    if dialect == "postgresql":
-        # Compiling this statement (JIT) would take longer than running it.
-        session.execute(text("SET LOCAL jit = off"))
+    dialect = flags.prepare(session)
 
     def day(moment, shift=timedelta(0)):
         return local_day(moment, period, dialect, shift).label("day")
@@ -145,13 +142,21 @@ def _statement(session: Session, period: Period, now: datetime, flags_limit: int
                           Redemption.redeemed_at >= earliest - CLOCK_SKEW, Redemption.redeemed_at < period.end + CLOCK_SKEW)
     cancelled = exists().where(Revocation.voucher_id == Voucher.id)
     expired = select(Voucher.cost_center, day(Voucher.valid_until, LAST_INSTANT)).where(*ended, ~used, ~cancelled)
-    journeys = fares.journeys(period, dialect).cte("journeys")
+    journeys = fares.journeys(period, dialect).subquery("journeys")
     owed = journeys.c.owed_cents
-    redeemed = select(*_row(part=_name("redeemed"), cost_center=journeys.c.cost_center, day=journeys.c.day,
-                            fare_class=journeys.c.fare_class, n=func.count(), cents=func.coalesce(func.sum(owed), 0),
-                            missing=func.sum(case((owed.is_(None), 1), else_=0)))).group_by(
-        journeys.c.cost_center, journeys.c.day, journeys.c.fare_class)
-    flag = flags.flags(period, dialect, journeys).cte("flag")
+    # Grouped once: per cost centre, day and fare class, and apart per voucher for the journeys
+    # without fare, which the flags `no_fare` come from.
+    without_fare = case((owed.is_(None), journeys.c.voucher_id)).label("voucher_id")
+    journey_cells = select(
+        journeys.c.cost_center, journeys.c.day, journeys.c.fare_class, without_fare, func.count().label("n"),
+        func.coalesce(func.sum(owed), 0).label("cents"), func.sum(case((owed.is_(None), 1), else_=0)).label("missing"),
+        func.min(journeys.c.redeemed_at).label("redeemed_at"),
+    ).group_by(journeys.c.cost_center, journeys.c.day, journeys.c.fare_class, without_fare).cte("journey_cells")
+    redeemed = select(*_row(part=_name("redeemed"), cost_center=journey_cells.c.cost_center, day=journey_cells.c.day,
+                            fare_class=journey_cells.c.fare_class, n=journey_cells.c.n, cents=journey_cells.c.cents,
+                            missing=journey_cells.c.missing))
+    unpriced = select(journey_cells).where(journey_cells.c.voucher_id.is_not(None)).subquery("unpriced")
+    flag = flags.flags(period, dialect, flags.no_fare_flags(unpriced)).cte("flag")
     cell = union_all(counted("issued", issued), counted("revoked", revoked), counted("expired_unused", expired), redeemed,
                      counted("flagged", select(flag.c.cost_center, flag.c.day))).cte("cell")
     sums = dict(n=cast(func.sum(cell.c.n), BigInteger), cents=cast(func.sum(cell.c.cents), BigInteger),
@@ -166,8 +171,8 @@ def _statement(session: Session, period: Period, now: datetime, flags_limit: int
     if flags_limit:
         first = flags.ordered(flag).limit(flags_limit).subquery("first_flags")
         parts.append(select(*_row(axis=_name("flag"), cost_center=first.c.cost_center, day=first.c.day,
-                                  first_at=first.c.first_at, first_id=first.c.first_id, key=first.c.key,
-                                  kind=first.c.kind, voucher_id=first.c.voucher_id)))
+                                  first_at=first.c.first_at, key=first.c.key, kind=first.c.kind,
+                                  voucher_id=first.c.voucher_id)))
     return union_all(*parts)
 
 

@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime
 
-from sqlalchemy import String, and_, column, func, literal, or_, select, true, tuple_, union_all
+from sqlalchemy import String, and_, column, func, literal, or_, select, text, true, tuple_, union_all
 from sqlalchemy.orm import Session
 from sqlalchemy import CTE, Select, Subquery
 
@@ -56,6 +56,18 @@ FLAG_TEXT = {
 }
 
 
+def prepare(session: Session) -> str:
+    """The backend's name, and on PostgreSQL the planner settings these reports want, for this
+    transaction only: no JIT (compiling takes longer than running them), and index pages costed
+    as the cached pages they are (the default, 4, assumes spinning disks and makes the planner
+    hash whole tables instead of merging two indexes that are already in voucher order)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))
+        session.execute(text("SET LOCAL random_page_cost = 1.1"))
+    return dialect
+
+
 def _restrict(keys: list[str] | None) -> tuple:
     if keys is None:
         return ()
@@ -70,10 +82,9 @@ def _stored_flags(flags, dialect: str):
     return func.json_each(flags).table_valued(value, name="flag")
 
 
-def _rows(period: Period, dialect: str, journeys: Subquery | CTE, keys: list[str] | None = None) -> Subquery:
-    """One row per redemption and kind of finding: id, redeemed_at, key, kind, voucher_id,
-    cost_center. `journeys` is fares.journeys() for the same period (and keys), so a report that
-    also counts journeys reads them once."""
+def _findings(period: Period, dialect: str, keys: list[str] | None = None) -> Subquery:
+    """One row per redemption and kind of finding it carries itself (a stored flag, an outcome):
+    id, redeemed_at, key, kind, voucher_id, cost_center."""
     # Findings are rare: their voucher's cost centre is looked up one by one, never by a hash of
     # every voucher.
     center = select(Voucher.cost_center).where(Voucher.id == Redemption.voucher_id).scalar_subquery()
@@ -89,32 +100,42 @@ def _rows(period: Period, dialect: str, journeys: Subquery | CTE, keys: list[str
               .select_from(candidate).join(flag, true()).where(flag.c.value.not_in(INFORMATIONAL)))
     outcomes = select(candidate.c.id, candidate.c.redeemed_at, candidate.c.key, candidate.c.outcome,
                       candidate.c.voucher_id, candidate.c.cost_center).where(candidate.c.outcome.in_(OUTCOME_KINDS))
-    no_fare = select(journeys.c.id, journeys.c.redeemed_at, journeys.c.voucher_id, literal(NO_FARE, String),
-                     journeys.c.voucher_id, journeys.c.cost_center).where(journeys.c.owed_cents.is_(None))
-    return union_all(stored, outcomes, no_fare).subquery("finding")
-
-
-def flags(period: Period, dialect: str, journeys: Subquery | CTE, keys: list[str] | None = None) -> Select:
-    """One row per flag: first_id, first_at, key, kind, voucher_id, cost_center, day."""
-    rows = _rows(period, dialect, journeys, keys)
-    rank = func.row_number().over(partition_by=(rows.c.key, rows.c.kind), order_by=(rows.c.redeemed_at, rows.c.id))
-    ranked = select(rows, rank.label("n")).subquery("ranked")
-    return select(ranked.c.id.label("first_id"), ranked.c.redeemed_at.label("first_at"), ranked.c.key, ranked.c.kind,
-                  ranked.c.voucher_id, ranked.c.cost_center,
-                  local_day(ranked.c.redeemed_at, period, dialect).label("day")).where(ranked.c.n == 1)
+    return union_all(stored, outcomes).subquery("finding")
 
 
 def _journeys(period: Period, dialect: str, keys: list[str] | None = None) -> Subquery:
     return fares.journeys(period, dialect, *_restrict(keys)).subquery("journeys")
 
 
+def no_fare_flags(unpriced: Subquery) -> Select:
+    """The flags `no_fare` (key, kind, voucher_id, cost_center, first_at) from journeys without
+    fare (voucher_id, cost_center, redeemed_at): each journey, or the report's per voucher and day."""
+    return (select(unpriced.c.voucher_id.label("key"), literal(NO_FARE, String).label("kind"), unpriced.c.voucher_id,
+                   unpriced.c.cost_center, func.min(unpriced.c.redeemed_at).label("first_at"))
+            .group_by(unpriced.c.voucher_id, unpriced.c.cost_center))
+
+
+def flags(period: Period, dialect: str, no_fare: Select, keys: list[str] | None = None) -> Select:
+    """One row per flag: first_at, key, kind, voucher_id, cost_center, day (of the first)."""
+    found = _findings(period, dialect, keys)
+    firsts = (select(found.c.key, found.c.kind, found.c.voucher_id, found.c.cost_center,
+                     func.min(found.c.redeemed_at).label("first_at"))
+              .group_by(found.c.key, found.c.kind, found.c.voucher_id, found.c.cost_center))
+    every = union_all(firsts, no_fare).subquery("every_flag")
+    return select(every.c.first_at, every.c.key, every.c.kind, every.c.voucher_id, every.c.cost_center,
+                  local_day(every.c.first_at, period, dialect).label("day"))
+
+
 def _standalone(period: Period, dialect: str, keys: list[str] | None = None) -> Subquery:
     """The flags, when the journeys are not read for anything else."""
-    return flags(period, dialect, _journeys(period, dialect, keys), keys).subquery("flag")
+    journeys = _journeys(period, dialect, keys)
+    unpriced = select(journeys).where(journeys.c.owed_cents.is_(None)).subquery("unpriced")
+    return flags(period, dialect, no_fare_flags(unpriced), keys).subquery("flag")
 
 
 def ordered(flag: Subquery | CTE) -> Select:
-    return select(flag).order_by(flag.c.first_at, flag.c.first_id, flag.c.kind)
+    """Oldest first; a flag is one per key and kind, so the order is total."""
+    return select(flag).order_by(flag.c.first_at, flag.c.key, flag.c.kind)
 
 
 def _entry(row) -> dict:
@@ -124,13 +145,13 @@ def _entry(row) -> dict:
 def page(session: Session, period: Period, limit: int, cursor: str | None = None) -> tuple[list[dict], str | None]:
     """Up to `limit` flags after `cursor`, each with its redemptions, and the cursor of the next
     page (None after the last)."""
-    dialect = session.get_bind().dialect.name
+    dialect = prepare(session)
     flag = _standalone(period, dialect)
     query = ordered(flag).limit(limit + 1)
     if cursor is not None:
-        at, first_id, kind = _decode(cursor)
-        query = query.where(tuple_(flag.c.first_at, flag.c.first_id, flag.c.kind)
-                            > tuple_(literal(at, UTCDateTime()), literal(first_id), literal(kind, String)))
+        at, key, kind = _decode(cursor)
+        query = query.where(tuple_(flag.c.first_at, flag.c.key, flag.c.kind)
+                            > tuple_(literal(at, UTCDateTime()), literal(key, String), literal(kind, String)))
     rows = session.execute(query).all()
     more = len(rows) > limit
     rows = rows[:limit]
@@ -150,7 +171,7 @@ def of(session: Session, period: Period, keys: list[str]) -> list[dict]:
 
 def stream(session: Session, period: Period) -> Iterator[dict]:
     """Every flag of the period, without redemptions, read in batches (CSV export)."""
-    dialect = session.get_bind().dialect.name
+    dialect = prepare(session)
     flag = _standalone(period, dialect)
     for row in session.execute(ordered(flag).execution_options(yield_per=1000)):
         yield _entry(row)
@@ -164,7 +185,10 @@ def with_redemptions(session: Session, period: Period, rows) -> list[dict]:
         return []
     dialect = session.get_bind().dialect.name
     keys = sorted({row.key for row in rows})
-    finding = _rows(period, dialect, _journeys(period, dialect, keys), keys)
+    journeys = _journeys(period, dialect, keys)
+    no_fare = select(journeys.c.id, journeys.c.redeemed_at, journeys.c.voucher_id, literal(NO_FARE, String),
+                     journeys.c.voucher_id, journeys.c.cost_center).where(journeys.c.owed_cents.is_(None))
+    finding = union_all(select(_findings(period, dialect, keys)), no_fare).subquery("carried")
     carries = {(r.id, r.kind) for r in session.execute(select(finding.c.id, finding.c.kind))}
     by_key: dict[str, list[Redemption]] = defaultdict(list)
     for r in session.scalars(select(Redemption).where(
@@ -182,16 +206,16 @@ def redemption_json(r: Redemption) -> dict:
 
 
 def _encode(row) -> str:
-    raw = json.dumps([row.first_at.isoformat(), row.first_id, row.kind], separators=(",", ":"))
+    raw = json.dumps([row.first_at.isoformat(), row.key, row.kind], separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str) -> tuple[datetime, int, str]:
+def _decode(cursor: str) -> tuple[datetime, str, str]:
     try:
-        at, first_id, kind = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        at, key, kind = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
         moment = datetime.fromisoformat(at)
-        if moment.tzinfo is None or not isinstance(first_id, int) or not isinstance(kind, str):
+        if moment.tzinfo is None or not isinstance(key, str) or not isinstance(kind, str):
             raise ValueError
     except (ValueError, TypeError, binascii.Error, UnicodeDecodeError):
         raise Rejected("The cursor is not one this server handed out; start again without it.") from None
-    return moment, first_id, kind
+    return moment, key, kind
