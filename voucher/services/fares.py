@@ -27,9 +27,9 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ..schemas import FareRow, error_summary
 from ..store import Fare, Redemption, Voucher
+from ..token.format import CLOCK_SKEW
 from . import audit
 from .localdays import Period, local_day
-from ..token.format import CLOCK_SKEW
 from .vouchers import ACCEPTED
 
 COLUMNS = ("zone", "origin", "destination", "fare_class", "price_cents", "valid_from", "valid_to")
@@ -70,8 +70,8 @@ def parse_csv(text: str) -> tuple[list[tuple[int, FareRow]], list[RowError]]:
     return rows, errors
 
 
-def _route(zone: str | None, origin: str | None, destination: str | None) -> tuple:
-    """A route is the same in both directions."""
+def _place(zone: str | None, origin: str | None, destination: str | None) -> tuple:
+    """What a price is for, as _key() says it in SQL: a zone, or a route in either direction."""
     return (zone,) if zone is not None else tuple(sorted((origin, destination)))
 
 
@@ -84,12 +84,12 @@ def save(session: Session, office: str, rows: list[tuple[int, FareRow]], actor: 
          now: datetime) -> tuple[dict[str, int], list[RowError]]:
     """Replace-or-add every row, or none when any is refused (then nothing is written and the
     errors say why, per row). Does not commit."""
-    stored = {(_route(f.zone, f.origin, f.destination), f.fare_class, f.valid_from): f
+    stored = {(_place(f.zone, f.origin, f.destination), f.fare_class, f.valid_from): f
               for f in session.scalars(select(Fare).where(Fare.office == office))}
     table: dict[tuple, tuple[int | None, FareRow | Fare]] = {key: (None, fare) for key, fare in stored.items()}
     errors = []
     for line, row in rows:
-        key = (_route(row.zone, row.origin, row.destination), row.fare_class, row.valid_from)
+        key = (_place(row.zone, row.origin, row.destination), row.fare_class, row.valid_from)
         earlier = table.get(key, (None, None))[0]
         if earlier is not None:
             errors.append(RowError(line, f"the same fare as line {earlier} ({_describe(row)})"))
@@ -120,10 +120,11 @@ def _overlaps(table: dict[tuple, tuple[int | None, FareRow | Fare]]) -> list[Row
     spans = sorted(table.items(), key=lambda item: (repr(item[0][:2]), item[0][2]))
     for (key, (line, row)), (next_key, (next_line, next_row)) in zip(spans, spans[1:]):
         if key[:2] == next_key[:2] and (row.valid_to is None or row.valid_to >= next_row.valid_from):
-            blamed, other = (next_line, line) if next_line is not None else (line, next_line)
+            later, earlier = (next_line, next_row), (line, row)
+            (blamed, fare), (other, other_fare) = (later, earlier) if next_line is not None else (earlier, later)
             if blamed is not None:
-                errors.append(RowError(blamed, f"{_describe(next_row)} overlaps "
-                                               f"{f'line {other}' if other else 'the stored fare'} ({_describe(row)})"))
+                errors.append(RowError(blamed, f"{_describe(fare)} overlaps "
+                                               f"{f'line {other}' if other else 'the stored fare'} ({_describe(other_fare)})"))
     return errors
 
 

@@ -98,7 +98,7 @@ def _report(session: Session, period: Period, now: datetime, flags_limit: int) -
         "by_day": [{"date": k.isoformat(), **v} for k, v in sorted(by_day.items())],
         "by_fare_class": [{"fare_class": k, **v} for k, v in sorted(by_class.items())],
     }
-    return report, sorted(first_flags, key=lambda r: (r.first_at, r.key, r.kind))
+    return report, sorted(first_flags, key=lambda r: r.n)  # in the database's order
 
 
 # Each row of the report's one statement has these columns, NULL where it has nothing to say.
@@ -169,8 +169,9 @@ def _statement(session: Session, period: Period, now: datetime, flags_limit: int
             cell.c.fare_class.is_not(None)).group_by(cell.c.part, cell.c.fare_class),
     ]
     if flags_limit:
-        first = flags.ordered(flag).limit(flags_limit).subquery("first_flags")
-        parts.append(select(*_row(axis=_name("flag"), cost_center=first.c.cost_center, day=first.c.day,
+        first = select(flag, func.row_number().over(order_by=flags.order(flag)).label("n")).order_by(
+            *flags.order(flag)).limit(flags_limit).subquery("first_flags")
+        parts.append(select(*_row(axis=_name("flag"), cost_center=first.c.cost_center, day=first.c.day, n=first.c.n,
                                   first_at=first.c.first_at, key=first.c.key, kind=first.c.kind,
                                   voucher_id=first.c.voucher_id)))
     return union_all(*parts)

@@ -17,9 +17,9 @@ from collections import defaultdict
 from collections.abc import Iterator
 from datetime import datetime
 
-from sqlalchemy import String, and_, column, func, literal, or_, select, text, true, tuple_, union_all
+from sqlalchemy import (CTE, Select, String, Subquery, and_, column, func, literal, or_, select, text, true, tuple_,
+                        union_all)
 from sqlalchemy.orm import Session
-from sqlalchemy import CTE, Select, Subquery
 
 from ..store import Redemption, UTCDateTime, Voucher
 from ..store.redemptions import FINDINGS
@@ -133,9 +133,14 @@ def _standalone(period: Period, dialect: str, keys: list[str] | None = None) -> 
     return flags(period, dialect, no_fare_flags(unpriced), keys).subquery("flag")
 
 
+def order(flag: Subquery | CTE) -> tuple:
+    """Oldest first; a flag is one per key and kind, so the order is total (and the database's
+    own, collation included, which the cursor relies on)."""
+    return flag.c.first_at, flag.c.key, flag.c.kind
+
+
 def ordered(flag: Subquery | CTE) -> Select:
-    """Oldest first; a flag is one per key and kind, so the order is total."""
-    return select(flag).order_by(flag.c.first_at, flag.c.key, flag.c.kind)
+    return select(flag).order_by(*order(flag))
 
 
 def _entry(row) -> dict:
