@@ -56,17 +56,18 @@ def parse_csv(text: str) -> tuple[list[tuple[int, FareRow]], list[RowError]]:
         raise ValueError(f"the fare table needs a header row with the columns {','.join(COLUMNS)} "
                          "(zone or origin and destination; fare_class 2 and an open valid_to when left out)")
     rows, errors = [], []
-    for record in reader:
-        values = {k.strip().lower(): v.strip() for k, v in record.items() if k and v and v.strip()}
-        if None in record:
-            errors.append(RowError(reader.line_num, "more cells than columns"))
-            continue
-        if not values:
-            continue
-        try:
-            rows.append((reader.line_num, FareRow.model_validate(values)))
-        except ValidationError as exc:
-            errors.append(RowError(reader.line_num, error_summary(exc)))
+    try:
+        for record in reader:
+            values = {k.strip().lower(): v.strip() for k, v in record.items() if k and v and v.strip()}
+            if None in record:
+                errors.append(RowError(reader.line_num, "more cells than columns"))
+            elif values:
+                try:
+                    rows.append((reader.line_num, FareRow.model_validate(values)))
+                except ValidationError as exc:
+                    errors.append(RowError(reader.line_num, error_summary(exc)))
+    except csv.Error as exc:
+        raise ValueError(f"the fare table is not readable as CSV ({exc})") from None
     return rows, errors
 
 
