@@ -186,4 +186,3 @@ class FareRow(BaseModel):
         if self.valid_to is not None and self.valid_to < self.valid_from:
             raise ValueError("valid_to must not be before valid_from")
         return self
-
