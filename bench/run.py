@@ -20,7 +20,7 @@ from pathlib import Path
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "BENCHMARKS.md"
 # In this order in BENCHMARKS.md; each is bench/<name>.py with a run() -> [(what, result), ...].
-SUITES = ["token", "issuing", "letters", "robustness", "revocations", "verifier", "http", "fuzz", "invoices"]
+SUITES = ["token", "issuing", "letters", "robustness", "revocations", "verifier", "http", "fuzz", "invoices", "reconciliation"]
 HEADER = [
     "# Benchmarks", "",
     "Written by `.venv/bin/python -m bench.run [SUITE ...]`; each section says when, on which commit",

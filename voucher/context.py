@@ -42,6 +42,14 @@ def session() -> Session:
     return g.db_session
 
 
+def keep_session() -> Session:
+    """The request's session, handed over to a streamed response, which must close it: the
+    request's teardown runs before the first line is sent."""
+    kept = session()
+    g.pop("db_session")
+    return kept
+
+
 def now() -> datetime:
     return services().clock()
 

@@ -96,6 +96,13 @@ LanguageTag = Annotated[
 ]
 
 
+def _one_route(zone: str | None, origin: str | None, destination: str | None) -> None:
+    """A voucher (and a fare) is for a tariff zone or for a route between two stops, never both."""
+    has_stops = origin is not None and destination is not None
+    if has_stops == (zone is not None) or (not has_stops and (origin or destination)):
+        raise ValueError("give either origin and destination, or a zone")
+
+
 class IssueRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
@@ -120,11 +127,7 @@ class IssueRequest(BaseModel):
 
     @model_validator(mode="after")
     def _route_and_window(self, info: ValidationInfo) -> IssueRequest:
-        has_stops = self.origin is not None and self.destination is not None
-        if has_stops == (self.zone is not None) or (
-            not has_stops and (self.origin or self.destination)
-        ):
-            raise ValueError("give either origin and destination, or a zone")
+        _one_route(self.zone, self.origin, self.destination)
         tz = (info.context or {}).get("tz", UTC)
         start, end = self.window(tz)
         if end <= start:
@@ -235,3 +238,24 @@ class InvoiceOptions(BaseModel):
     @property
     def period(self) -> tuple[date, date] | None:
         return (self.first, self.last) if self.first else None
+
+
+class FareRow(BaseModel):
+    """One price of the fare table (services/fares.py): per person and journey, in cents."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    zone: Text(max_length=16) | None = None
+    origin: Text() | None = None
+    destination: Text() | None = None
+    fare_class: int = Field(default=2, ge=1, le=2)
+    price_cents: int = Field(ge=0, le=10_000_000)
+    valid_from: Day
+    valid_to: Day | None = None
+
+    @model_validator(mode="after")
+    def _route_and_days(self) -> FareRow:
+        _one_route(self.zone, self.origin, self.destination)
+        if self.valid_to is not None and self.valid_to < self.valid_from:
+            raise ValueError("valid_to must not be before valid_from")
+        return self

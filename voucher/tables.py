@@ -1,6 +1,6 @@
 """Reports as CSV that LibreOffice and Excel open cleanly and safely: UTF-8 with a byte-order
 mark, one section per table, and optionally the German convention (`;` separators, euros with a
-decimal comma instead of cents).
+decimal comma instead of cents). Written a line at a time, so a long table is streamed, never held.
 
 Text in these reports comes partly from outside (cost centres typed by issuers, locations and
 client ids sent by any verifier device, operator names, refused invoice values). A spreadsheet
@@ -11,25 +11,48 @@ Numbers we write ourselves stay numbers (-480, -4,80)."""
 from __future__ import annotations
 
 import csv
-import io
+import itertools
+from collections.abc import Iterable, Iterator
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def to_csv(tables: dict[str, list[dict]], decimal_comma: bool = False) -> str:
-    buffer = io.StringIO()
-    buffer.write("\ufeff")
-    writer = csv.writer(buffer, delimiter=";" if decimal_comma else ",", lineterminator="\r\n")
+    return "".join(iter_csv(tables, decimal_comma))
+
+
+def iter_csv(tables: dict[str, Iterable[dict]], decimal_comma: bool = False) -> Iterator[str]:
+    """The CSV in pieces. A table given as a list has the columns of all its rows; one given as
+    an iterator (read as it is written) has those of its first row."""
+    writer = csv.writer(_Line(), delimiter=";" if decimal_comma else ",", lineterminator="\r\n")
+    yield "\ufeff"
     for index, (name, rows) in enumerate(tables.items()):
         if len(tables) > 1:
             if index:
-                writer.writerow([])
-            writer.writerow([name])
-        columns = list(dict.fromkeys(key for row in rows for key in row if _flat(row[key])))
-        writer.writerow([_header(c, decimal_comma) for c in columns])
+                yield writer.writerow([])
+            yield writer.writerow([name])
+        columns, rows = _columns(rows)
+        yield writer.writerow([_header(c, decimal_comma) for c in columns])
         for row in rows:
-            writer.writerow([_cell(c, row.get(c), decimal_comma) for c in columns])
-    return buffer.getvalue()
+            yield writer.writerow([_cell(c, row.get(c), decimal_comma) for c in columns])
+
+
+def _columns(rows: Iterable[dict]) -> tuple[list[str], Iterable[dict]]:
+    """The columns to write (those one cell can show), and the rows still all there."""
+    if not isinstance(rows, list):
+        rows = iter(rows)
+        first = next(rows, None)
+        sample, rows = ([], []) if first is None else ([first], itertools.chain([first], rows))
+    else:
+        sample = rows
+    return list(dict.fromkeys(key for row in sample for key in row if _flat(row[key]))), rows
+
+
+class _Line:
+    """A file for csv.writer that hands each written line back instead of keeping it."""
+
+    def write(self, text: str) -> str:
+        return text
 
 
 def _header(column: str, decimal_comma: bool) -> str:

@@ -35,8 +35,9 @@ def count(db) -> int:
         return session.scalar(select(func.count()).select_from(Redemption))
 
 
-def test_accepted_redemption_marks_the_voucher_redeemed(client, auth, issue):
+def test_accepted_redemption_marks_the_voucher_redeemed(client, auth, issue, clock):
     voucher = issue()
+    clock.advance(days=3)  # the device uploads after the journey
     (result,) = sync(client, auth, item(voucher["code"]))
     assert result["outcome"] == "accepted" and result["voucher_id"] == voucher["id"] and result["flags"] == []
     assert client.get(f"/api/v1/vouchers/{voucher['id']}", headers=auth("issuer")).get_json()["status"] == "redeemed"
@@ -52,8 +53,9 @@ def test_replaying_a_batch_ten_times_changes_nothing(client, auth, issue, db):
     assert [r["outcome"] for r in first] == ["accepted", "duplicate"]
 
 
-def test_single_journey_used_twice_is_flagged_across_devices(client, auth, issue):
+def test_single_journey_used_twice_is_flagged_across_devices(client, auth, issue, clock):
     voucher = issue(return_trip=False)
+    clock.advance(days=3)
     sync(client, auth, item(voucher["code"]), device="bus-1")
     (second,) = sync(client, auth, item(voucher["code"]), device="bus-2")
     assert second["outcome"] == "duplicate" and second["flags"] == ["double_use"]
@@ -68,6 +70,7 @@ def test_return_voucher_allows_outbound_and_return(client, auth, issue):
 def test_redemption_after_revocation_is_kept_and_flagged(client, auth, issue, clock):
     voucher = issue()
     client.post(f"/api/v1/vouchers/{voucher['id']}/revoke", json={"reason": "cancelled"}, headers=auth("issuer"))
+    clock.advance(days=3)
     (result,) = sync(client, auth, item(voucher["code"]))
     assert result["outcome"] == "revoked" and result["flags"] == ["redeemed_after_revocation", "accepted_offline"]
 
@@ -81,8 +84,10 @@ def test_journey_made_before_the_revocation_stays_accepted(client, auth, issue, 
 
 
 @pytest.mark.parametrize("at, outcome", [("2026-12-05T09:00:00Z", "expired"), ("2026-12-01T09:00:00Z", "not_yet_valid")])
-def test_redemption_outside_validity_is_flagged(client, auth, issue, at, outcome):
-    (result,) = sync(client, auth, item(issue()["code"], at=at))
+def test_redemption_outside_validity_is_flagged(client, auth, issue, clock, at, outcome):
+    code = issue()["code"]
+    clock.advance(days=4, hours=2)
+    (result,) = sync(client, auth, item(code, at=at))
     assert result["outcome"] == outcome and result["flags"] == ["outside_validity"]
 
 

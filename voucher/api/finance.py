@@ -1,55 +1,108 @@
-"""Finance: reconciliation (operator invoices are in api/invoices.py)."""
+"""Finance: reconciliation (report, paged flags, one voucher's journeys); operator invoices are
+in api/invoices.py."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Literal
 
 from flask import Blueprint, Response, request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from sqlalchemy.orm import Session
+from werkzeug.exceptions import BadRequest
 
 from .. import context, tables
 from ..schemas import Day
-from ..services import finance
+from ..services import finance, flags
 from .auth import requires
 
 MAX_DAYS = 366
 
 
-class ReportQuery(BaseModel):
+class PeriodQuery(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     first: Day = Field(alias="from")
     last: Day = Field(alias="to")
-    format: Literal["json", "csv"] = "json"
-    table: Literal["totals", "by_cost_center", "by_day", "by_fare_class", "flags"] | None = None
-    decimal: Literal["point", "comma"] = "point"
 
     @model_validator(mode="after")
-    def _range(self) -> ReportQuery:
+    def _range(self) -> PeriodQuery:
         if self.last < self.first:
             raise ValueError("'to' must not be before 'from'")
         if (self.last - self.first).days >= MAX_DAYS:
             raise ValueError(f"a report covers at most {MAX_DAYS} days")
         return self
 
+    def period(self) -> finance.Period:
+        return finance.Period(self.first, self.last, context.services().settings.timezone)
 
-def csv_response(data: dict[str, list[dict]], decimal: str, filename: str) -> Response:
-    return Response(tables.to_csv(data, decimal == "comma"), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+class ReportQuery(PeriodQuery):
+    format: Literal["json", "csv"] = "json"
+    table: Literal["totals", "by_cost_center", "by_day", "by_fare_class", "flags"] | None = None
+    decimal: Literal["point", "comma"] = "point"
+
+
+class FlagsQuery(PeriodQuery):
+    limit: int = Field(default=finance.FLAGS_PAGE, ge=1, le=1000)
+    cursor: str | None = Field(default=None, max_length=200)
+
+
+def csv_response(data: dict[str, Iterable[dict]], decimal: str, filename: str, session: Session | None = None) -> Response:
+    """Streamed: rows still being read from `session` are written as they come; the session is
+    closed when the download ends (or is broken off)."""
+    def lines():
+        try:
+            yield from tables.iter_csv(data, decimal == "comma")
+        finally:
+            if session is not None:
+                session.close()
+
+    response = Response(lines(), mimetype="text/csv", headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    if session is not None:
+        response.call_on_close(session.close)
+    return response
 
 
 @requires("finance")
 def reconciliation():
     query = ReportQuery.model_validate(request.args.to_dict())
-    period = finance.Period(query.first, query.last, context.services().settings.timezone)
-    report = finance.reconcile(context.session(), period, context.now())
     if query.format == "json":
-        return report
-    sections = {"totals": [report["totals"]], **{k: report[k] for k in ("by_cost_center", "by_day", "by_fare_class", "flags")}}
-    if query.table:
-        sections = {query.table: sections[query.table]}
-    return csv_response(sections, query.decimal, f"reconciliation-{query.first}-{query.last}.csv")
+        return finance.reconcile(context.session(), query.period(), context.now())
+    session = context.keep_session()
+    try:
+        sections = finance.sections(session, query.period(), context.now(), query.table)
+    except BaseException:
+        session.close()
+        raise
+    return csv_response(sections, query.decimal, f"reconciliation-{query.first}-{query.last}.csv", session)
+
+
+@requires("finance")
+def reconciliation_flags():
+    query = FlagsQuery.model_validate(request.args.to_dict())
+    page, following = flags.page(context.session(), query.period(), query.limit, query.cursor)
+    return {"from": query.first.isoformat(), "to": query.last.isoformat(), "flags": page, "next": following}
+
+
+@requires("finance")
+def reconciliation_voucher(voucher_id: str):
+    return finance.voucher_detail(context.session(), voucher_id, context.services().settings.timezone, context.now())
+
+
+def read_csv_body(parse, what: str):
+    """The request body (UTF-8 CSV) through `parse`; what it cannot read is a 400 saying why."""
+    try:
+        text = request.get_data().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadRequest(f"The {what} must be UTF-8 text (CSV).") from None
+    try:
+        return parse(text)
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from None
 
 
 def register(bp: Blueprint) -> None:
     bp.add_url_rule("/reconciliation", view_func=reconciliation)
+    bp.add_url_rule("/reconciliation/flags", view_func=reconciliation_flags)
+    bp.add_url_rule("/reconciliation/vouchers/<voucher_id>", view_func=reconciliation_voucher)

@@ -47,6 +47,7 @@ def _component_schemas(*models) -> dict:
 @cache
 def spec() -> dict:
     vid = [_id_param()]
+    period = [{"name": name, "in": "query", "required": True, "schema": {"type": "string", "format": "date"}} for name in ("from", "to")]
     issue = _op("Issue a voucher", ("issuer",), {"$ref": "#/components/schemas/IssueRequest"}, VOUCHER,
                 params=[{"name": "Idempotency-Key", "in": "header", "schema": {"type": "string", "maxLength": 64}}])
     issue["responses"]["201"] = {"description": "Created", "content": {"application/json": {"schema": VOUCHER}}}
@@ -72,12 +73,18 @@ def spec() -> dict:
                 {"name": "since", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}},
                 {"name": "format", "in": "query", "schema": {"enum": ["entries", "compact"]}}])},
             "/redemptions": {"post": _op("Sync redemptions from a verifier device (idempotent by client_id)", ("verifier",), {"$ref": "#/components/schemas/RedemptionBatch"})},
-            "/reconciliation": {"get": _op("Issued, redeemed, revoked, expired unused, flagged and owed, per cost centre, day and fare class", ("finance",), params=[
-                {"name": "from", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
-                {"name": "to", "in": "query", "required": True, "schema": {"type": "string", "format": "date"}},
+            "/reconciliation": {"get": _op("Issued, redeemed, revoked, expired unused, flagged, owed and without fare, per cost centre, day and fare class; the first page of flags", ("finance",), params=[
+                *period,
                 {"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]}},
                 {"name": "table", "in": "query", "schema": {"enum": ["totals", "by_cost_center", "by_day", "by_fare_class", "flags"]}},
                 {"name": "decimal", "in": "query", "schema": {"enum": ["point", "comma"]}}])},
+            "/reconciliation/flags": {"get": _op("Flags of a period, a page at a time (oldest first); `next` is the cursor of the next page", ("finance",), params=[
+                *period, {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
+                {"name": "cursor", "in": "query", "schema": {"type": "string", "maxLength": 200}}])},
+            "/reconciliation/vouchers/{voucher_id}": {"get": _op("One voucher's redemptions, what each journey is owed, and its flags", ("finance",), params=vid)},
+            "/fares": {"get": _op("The office's fare table", ("finance",)),
+                       "put": {**_op("Replace or add prices (CSV as for `voucher fares import`); one bad row and nothing changes", ("admin",)),
+                               "requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}}},
             "/invoices/match": {"post": {**_op(
                 "Match the operator's invoice file against journeys and store it (the same file again: the stored "
                 f"report with duplicate_of). At most {MAX_SIZE_IN_WORDS}; larger answers 413.", ("finance",), params=[

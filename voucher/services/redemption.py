@@ -3,7 +3,8 @@
 Devices verify offline, so the server decides again with what it knows now: the signature, the
 validity window at the moment of travel (redeemed_at, not arrival time), revocations, and earlier
 redemptions of the same voucher. A replayed client_id returns its first result and changes
-nothing.
+nothing. A journey dated later than the server's clock (beyond the allowed skew) is kept with its
+outcome but flagged `future_dated`: the device's clock is wrong, so its times are not evidence.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ AFTER_REVOCATION = "redeemed_after_revocation"
 # offline before the device had the revocation. The passenger did nothing wrong.
 ACCEPTED_OFFLINE = "accepted_offline"
 OUTSIDE_VALIDITY = "outside_validity"
+FUTURE_DATED = "future_dated"
 
 
 def ingest(session: Session, batch: RedemptionBatch, trust: TrustList, actor: str, now: datetime) -> list[dict]:
@@ -47,6 +49,8 @@ def _ingest_one(session, device_id, item: RedemptionItem, trust, actor, now) -> 
     if existing is not None:
         return existing
     voucher_id, outcome, flags = _classify(session, item, trust)
+    if item.redeemed_at > now + format.CLOCK_SKEW:
+        flags = [*flags, FUTURE_DATED]
     redemption = Redemption(
         client_id=item.client_id, device_id=device_id, voucher_id=voucher_id, code=item.code,
         redeemed_at=item.redeemed_at, received_at=now, location=item.location, outcome=outcome,

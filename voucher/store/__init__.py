@@ -4,10 +4,11 @@ Voucher`; Alembic compares the migrations against `Base.metadata`, which every m
 from .audit import AuditEvent
 from .base import Base, UTCDateTime
 from .clients import ApiClient
+from .fares import Fare
 from .invoices import Invoice, InvoiceLine
 from .redemptions import Redemption
 from .users import StaffSession, User
 from .vouchers import Counter, Revocation, Voucher
 
-__all__ = ["ApiClient", "AuditEvent", "Base", "Counter", "Invoice", "InvoiceLine", "Redemption", "Revocation",
+__all__ = ["ApiClient", "AuditEvent", "Base", "Counter", "Fare", "Invoice", "InvoiceLine", "Redemption", "Revocation",
            "StaffSession", "UTCDateTime", "User", "Voucher"]

@@ -1,0 +1,181 @@
+"""The fare table, and what each journey is owed.
+
+A journey (an accepted redemption) is owed its voucher's `max_fare_cents` when the voucher has
+one: the most the office agreed to pay for that journey, all travellers together (the operator
+bills one line per journey, see invoices.py). Without it, the fare table's price for the
+voucher's zone, or its route in either direction, and its fare class on the journey's local day,
+times the number of travellers: a fare is per person per journey. A journey with neither has no
+fare (NULL), which reconciliation counts and flags as `no_fare`, never as 0 €.
+
+The table is per office. Importing is replace-or-add by (zone or route, fare class, valid_from)
+and all or nothing: a price list half applied is worse than the old one, so one bad row leaves
+the stored table as it was. Two prices for the same zone or route and class on the same day are
+refused, so a journey never has two fares.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from pydantic import ValidationError
+from sqlalchemy import Select, and_, case, func, or_, select
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from ..schemas import FareRow, error_summary
+from ..store import Fare, Redemption, Voucher
+from ..token.format import CLOCK_SKEW
+from . import audit
+from .localdays import Period, local_day
+from .vouchers import ACCEPTED
+
+COLUMNS = ("zone", "origin", "destination", "fare_class", "price_cents", "valid_from", "valid_to")
+
+
+@dataclass(frozen=True)
+class RowError:
+    line: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.message}"
+
+
+def parse_csv(text: str) -> tuple[list[tuple[int, FareRow]], list[RowError]]:
+    """Rows with their line numbers, and the rows that are not a fare (with the reason).
+    Header `zone,origin,destination,fare_class,price_cents,valid_from,valid_to`, `,` or `;`."""
+    text = text.lstrip("\ufeff")
+    header = text.split("\n", 1)[0]
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=";" if header.count(";") > header.count(",") else ",")
+    names = {(n or "").strip().lower() for n in reader.fieldnames or []}
+    missing = {"price_cents", "valid_from"} - names
+    if missing or not ({"zone"} <= names or {"origin", "destination"} <= names) or names - set(COLUMNS):
+        raise ValueError(f"the fare table needs a header row with the columns {','.join(COLUMNS)} "
+                         "(zone or origin and destination; fare_class 2 and an open valid_to when left out)")
+    rows, errors = [], []
+    try:
+        for record in reader:
+            values = {k.strip().lower(): v.strip() for k, v in record.items() if k and v and v.strip()}
+            if None in record:
+                errors.append(RowError(reader.line_num, "more cells than columns"))
+            elif values:
+                try:
+                    rows.append((reader.line_num, FareRow.model_validate(values)))
+                except ValidationError as exc:
+                    errors.append(RowError(reader.line_num, error_summary(exc)))
+    except csv.Error as exc:
+        raise ValueError(f"the fare table is not readable as CSV ({exc})") from None
+    return rows, errors
+
+
+def _place(zone: str | None, origin: str | None, destination: str | None) -> tuple:
+    """What a price is for, as _key() says it in SQL: a zone, or a route in either direction."""
+    return (zone,) if zone is not None else tuple(sorted((origin, destination)))
+
+
+def _describe(row: FareRow | Fare) -> str:
+    where = f"zone {row.zone}" if row.zone is not None else f"{row.origin} – {row.destination}"
+    return f"{where}, class {row.fare_class}, {row.valid_from} to {row.valid_to or 'open end'}"
+
+
+def save(session: Session, office: str, rows: list[tuple[int, FareRow]], actor: str,
+         now: datetime) -> tuple[dict[str, int], list[RowError]]:
+    """Replace-or-add every row, or none when any is refused (then nothing is written and the
+    errors say why, per row). Does not commit."""
+    stored = {(_place(f.zone, f.origin, f.destination), f.fare_class, f.valid_from): f
+              for f in session.scalars(select(Fare).where(Fare.office == office))}
+    table: dict[tuple, tuple[int | None, FareRow | Fare]] = {key: (None, fare) for key, fare in stored.items()}
+    errors = []
+    for line, row in rows:
+        key = (_place(row.zone, row.origin, row.destination), row.fare_class, row.valid_from)
+        earlier = table.get(key, (None, None))[0]
+        if earlier is not None:
+            errors.append(RowError(line, f"the same fare as line {earlier} ({_describe(row)})"))
+            continue
+        table[key] = (line, row)
+    errors += _overlaps(table)
+    if errors:
+        return {}, sorted(errors, key=lambda e: e.line)
+    counts = {"added": 0, "replaced": 0}
+    for key, (line, row) in table.items():
+        if line is None:
+            continue
+        fare = stored.get(key)
+        if fare is None:
+            fare = Fare(office=office)
+            session.add(fare)
+        counts["replaced" if fare.id else "added"] += 1
+        for name in COLUMNS:
+            setattr(fare, name, getattr(row, name))
+    audit.record(session, actor, "fares_import", now, office=office, **counts)
+    session.flush()
+    return counts, []
+
+
+def _overlaps(table: dict[tuple, tuple[int | None, FareRow | Fare]]) -> list[RowError]:
+    """Prices of the same zone or route and class whose days overlap, blamed on a new row."""
+    errors = []
+    spans = sorted(table.items(), key=lambda item: (repr(item[0][:2]), item[0][2]))
+    for (key, (line, row)), (next_key, (next_line, next_row)) in zip(spans, spans[1:]):
+        if key[:2] == next_key[:2] and (row.valid_to is None or row.valid_to >= next_row.valid_from):
+            later, earlier = (next_line, next_row), (line, row)
+            (blamed, fare), (other, other_fare) = (later, earlier) if next_line is not None else (earlier, later)
+            if blamed is not None:
+                errors.append(RowError(blamed, f"{_describe(fare)} overlaps "
+                                               f"{f'line {other}' if other else 'the stored fare'} ({_describe(other_fare)})"))
+    return errors
+
+
+def listing(session: Session, office: str) -> list[dict]:
+    fares = session.scalars(select(Fare).where(Fare.office == office).order_by(  # zones, then routes
+        Fare.zone.is_(None), Fare.zone, Fare.origin, Fare.destination, Fare.fare_class, Fare.valid_from))
+    return [{name: _json(getattr(f, name)) for name in COLUMNS} for f in fares]
+
+
+def _json(value):
+    return value.isoformat() if isinstance(value, date) else value
+
+
+# Zones, stops and routes are text without control characters (schemas.Text), so this joins a
+# route's two ends unambiguously and never makes a zone's code.
+_SEPARATOR = "\x1f"
+
+
+def _key(place) -> ColumnElement:
+    """SQL: what a price is for: the zone, or the route with its ends in a fixed order (A–B and
+    B–A are one route). One key, so the fare table is joined by one hashed equality."""
+    first = case((place.origin <= place.destination, place.origin), else_=place.destination)
+    second = case((place.origin <= place.destination, place.destination), else_=place.origin)
+    return func.coalesce(place.zone, first + _SEPARATOR + second)
+
+
+def journeys(period: Period, dialect: str, *where) -> Select:
+    """Accepted redemptions in the period with their voucher, local day and what each is owed
+    (columns id, voucher_id, redeemed_at, cost_center, fare_class, day, owed_cents; owed_cents
+    NULL: no fare).
+
+    An accepted journey lies within its voucher's validity (services/redemption.py), so only
+    vouchers valid during the period can have one; saying so lets the database read a month's
+    vouchers, not all of them. A journey with a maximum fare looks nothing up (its key is NULL);
+    save() refuses overlapping prices, so at most one fare row matches the others."""
+    day = local_day(Redemption.redeemed_at, period, dialect)
+    rows = (
+        select(Redemption.id, Redemption.voucher_id, Redemption.redeemed_at, Voucher.cost_center, Voucher.fare_class,
+               Voucher.office, Voucher.travellers, Voucher.max_fare_cents,
+               case((Voucher.max_fare_cents.is_(None), _key(Voucher))).label("fare_key"), day.label("day"))
+        .join(Voucher, Voucher.id == Redemption.voucher_id)
+        .where(Redemption.outcome == ACCEPTED, Redemption.redeemed_at >= period.start,
+               Redemption.redeemed_at < period.end, *where,
+               Voucher.valid_until > period.start - CLOCK_SKEW, Voucher.valid_from < period.end + CLOCK_SKEW)
+        .subquery("journey_days")
+    )
+    owed = case((rows.c.max_fare_cents.is_not(None), rows.c.max_fare_cents), else_=Fare.price_cents * rows.c.travellers)
+    return (select(rows.c.id, rows.c.voucher_id, rows.c.redeemed_at, rows.c.cost_center, rows.c.fare_class, rows.c.day,
+                   owed.label("owed_cents"))
+            .select_from(rows)
+            .outerjoin(Fare, and_(Fare.office == rows.c.office, Fare.fare_class == rows.c.fare_class,
+                                  _key(Fare) == rows.c.fare_key, Fare.valid_from <= rows.c.day,
+                                  or_(Fare.valid_to.is_(None), Fare.valid_to >= rows.c.day))))
