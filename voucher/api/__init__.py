@@ -2,10 +2,10 @@
 
 from flask import Blueprint, Flask
 
-from . import errors, finance, keys_routes, openapi, redemptions, vouchers
+from . import errors, finance, keys_routes, me, openapi, redemptions, vouchers
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-for module in (vouchers, keys_routes, redemptions, finance, openapi):
+for module in (vouchers, keys_routes, redemptions, finance, me, openapi):
     module.register(bp)
 
 

@@ -7,6 +7,7 @@ from functools import cache
 from flask import Blueprint
 
 from ..schemas import IssueRequest, RedemptionBatch, RevokeRequest
+from ..services import clients
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 VOUCHER = {"$ref": "#/components/schemas/Voucher"}
@@ -73,6 +74,8 @@ def spec() -> dict:
                 {"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]}},
                 {"name": "decimal", "in": "query", "schema": {"enum": ["point", "comma"]}}]),
                 "requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}}},
+            "/me": {"get": _op("Role and name of the calling token (a verifier device checks a token before storing it)", clients.ROLES,
+                                ok={"type": "object", "required": ["role", "name"], "properties": {"role": {"enum": list(clients.ROLES)}, "name": {"type": "string"}}})},
             "/openapi.json": {"get": _op("This document")},
         },
         "components": {
