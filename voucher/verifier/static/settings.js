@@ -18,6 +18,7 @@ function result(text, ok = true) {
   $("settings-result").textContent = text;
   $("settings-result").className = ok ? "result" : "result error";
   $("settings-result").hidden = !text;
+  if (text) $("settings-result").scrollIntoView({ block: "nearest" });
 }
 
 function explain(error) {
