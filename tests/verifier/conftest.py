@@ -127,10 +127,12 @@ def screenshot(tmp_path):
         return path
 
     def sizes(page, name: str) -> None:
-        """name-phone.png and name-tablet.png, at the sizes staff hold."""
-        for device, size in DEVICES.items():
-            page.set_viewport_size(size)
-            take(page, f"{name}-{device}.png")
+        """At the sizes staff hold: name.png on a phone (the README's picture) and, for review
+        only and always into the temporary folder, name-tablet.png."""
+        page.set_viewport_size(DEVICES["tablet"])
+        page.screenshot(path=str(tmp_path / f"{name}-tablet.png"))
+        page.set_viewport_size(DEVICES["phone"])
+        take(page, f"{name}.png")
 
     take.sizes = sizes
 

@@ -44,7 +44,8 @@ export function show({ kind, reason = "", warning = "", claims = null }) {
   $("redeem-done").hidden = true;
   $("check-view").hidden = true;
   view.hidden = false;
-  view.focus();
+  view.focus({ preventScroll: true });
+  window.scrollTo(0, 0); // the status line, then the verdict, whatever was scrolled before
   if (kind !== "info") cues.verdict(kind === "valid");
 }
 
