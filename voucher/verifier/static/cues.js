@@ -5,7 +5,7 @@ let audio = null;
 function tones(frequencies, length = 0.18, gap = 0.25) {
   try {
     audio = audio || new AudioContext();
-    if (audio.state === "suspended") audio.resume();
+    if (audio.state === "suspended") audio.resume().catch(() => {});
     frequencies.forEach((frequency, i) => {
       const osc = audio.createOscillator();
       osc.frequency.value = frequency;

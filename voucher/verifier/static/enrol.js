@@ -2,6 +2,7 @@
 // Anyone can print a QR code, so a set-up code is only ever read under Settings, shown to the
 // person holding the device, and saved after they confirm it and the server has said that its
 // token belongs to a verifier. The main scanner never acts on one (see app.js).
+import { ApiError, whoseToken } from "./sync.js";
 import { ENROL_PREFIX } from "./typed.js";
 
 export class EnrolmentError extends Error {
@@ -43,14 +44,14 @@ export function parseEnrolment(code) {
  * EnrolmentError: offline (never saved unchecked), unknown token, or another role. */
 export async function checkVerifierToken(token) {
   if (!navigator.onLine) throw new EnrolmentError("enrol_offline");
-  let response;
+  let me;
   try {
-    response = await fetch("/api/v1/me", { headers: { Authorization: `Bearer ${token}` }, cache: "no-store" });
-  } catch {
-    throw new EnrolmentError("enrol_offline");
+    me = await whoseToken(token);
+  } catch (error) {
+    if (!(error instanceof ApiError)) throw error;
+    if (error.status === 0) throw new EnrolmentError("enrol_offline");
+    if (error.status === 401) throw new EnrolmentError("token_unknown");
+    throw new EnrolmentError("token_unchecked", `HTTP ${error.status}`);
   }
-  if (response.status === 401) throw new EnrolmentError("token_unknown");
-  if (!response.ok) throw new EnrolmentError("token_unchecked", `HTTP ${response.status}`);
-  const me = await response.json();
   if (me.role !== "verifier") throw new EnrolmentError("token_role", me.role);
 }

@@ -99,3 +99,8 @@ export async function lookup(shortCode) {
   const config = await settings();
   return call(`/vouchers/${encodeURIComponent(shortCode)}`, config.token);
 }
+
+/** Whose token this is: {role, name} from the server (GET /api/v1/me). */
+export async function whoseToken(token) {
+  return call("/me", token);
+}
