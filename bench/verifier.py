@@ -4,17 +4,8 @@ median over 1,000 verifications, with WebCrypto and with the @noble/ed25519 fall
 
 from __future__ import annotations
 
-import logging
-import tempfile
-import threading
-from pathlib import Path
-
-from werkzeug.serving import make_server
-
-from voucher import create_app
-from voucher.config import Settings
+from bench.browser import chromium_on_app
 from tests.vectors.make_vectors import document
-from tests.live_server import CHROMIUM, CHROMIUM_ARGS
 from tests.verifier.test_jv1_js import NO_WEBCRYPTO_ED25519
 
 RUNS = 1000
@@ -33,31 +24,19 @@ MEASURE = """async ([trustDoc, code, now, runs]) => {
 
 
 def run() -> list[tuple[str, str]]:
-    from playwright.sync_api import sync_playwright
-
-    logging.getLogger("werkzeug").setLevel(logging.ERROR)
     vectors = document()
     valid = next(v for v in vectors["vectors"] if v["name"] == "valid")
-    with tempfile.TemporaryDirectory() as tmp:
-        app = create_app(Settings(data_dir=Path(tmp), keys_dir=Path(tmp) / "keys"))
-        httpd = make_server("127.0.0.1", 0, app, threaded=True)
-        threading.Thread(target=httpd.serve_forever, daemon=True).start()
-        rows = []
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-                for label, script in (("WebCrypto Ed25519", None), ("@noble/ed25519 fallback", NO_WEBCRYPTO_ED25519)):
-                    context = browser.new_context()
-                    if script:
-                        context.add_init_script(script)
-                    page = context.new_page()
-                    page.goto(f"http://127.0.0.1:{httpd.server_port}/api/v1/trust-list")
-                    now = page.evaluate(f"Date.parse({valid['now']!r})")
-                    result = page.evaluate(MEASURE, [vectors["trust"], valid["code"], now, RUNS])
-                    rows.append((f"Browser verify, text to verdict ({label}, engine {result['engine']}, median of {RUNS}; target < 50 ms)",
-                                 f"{result['median']:.3f} ms (p99 {result['p99']:.3f} ms)"))
-                    context.close()
-                browser.close()
-        finally:
-            httpd.shutdown()
+    rows = []
+    with chromium_on_app() as (browser, url):
+        for label, script in (("WebCrypto Ed25519", None), ("@noble/ed25519 fallback", NO_WEBCRYPTO_ED25519)):
+            context = browser.new_context()
+            if script:
+                context.add_init_script(script)
+            page = context.new_page()
+            page.goto(f"{url}/api/v1/trust-list")
+            now = page.evaluate(f"Date.parse({valid['now']!r})")
+            result = page.evaluate(MEASURE, [vectors["trust"], valid["code"], now, RUNS])
+            rows.append((f"Browser verify, text to verdict ({label}, engine {result['engine']}, median of {RUNS}; target < 50 ms)",
+                         f"{result['median']:.3f} ms (p99 {result['p99']:.3f} ms)"))
+            context.close()
     return rows

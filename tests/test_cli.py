@@ -4,15 +4,22 @@ from __future__ import annotations
 
 import json
 import os
+import random
 import subprocess
 import sys
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from sqlalchemy import func, select
 
 from voucher import qr
+from voucher.db import Database
+from voucher.keys import KeyStore
+from voucher.store import ApiClient
+from voucher.token import codes
+from voucher.token import format as token_format
 
 VOUCHER = [sys.executable, "-m", "voucher"]
 
@@ -51,6 +58,35 @@ def test_init_prints_one_token_per_role(initialised):
 def test_tokens_create_prints_the_token_alone(env, initialised):
     result = run(env, "tokens", "create", "--role", "finance")
     assert result.returncode == 0 and result.stdout.strip().startswith("jv_") and len(result.stdout.split()) == 1
+
+
+def test_enrolment_qr_is_refused_for_any_role_but_verifier(env, initialised, tmp_path):
+    def admin_tokens() -> int:
+        with Database(env["DATABASE_URL"]).session() as session:
+            return session.scalar(select(func.count()).select_from(ApiClient).where(ApiClient.role == "admin"))
+
+    image = tmp_path / "enrol.png"
+    before = admin_tokens()
+    result = run(env, "tokens", "create", "--role", "admin", "--enrol-qr", str(image))
+    assert result.returncode == 2 and "verifier devices only" in result.stderr.splitlines()[-1]
+    assert result.stdout == "" and not image.exists()
+    assert admin_tokens() == before  # refused before a token was made
+
+
+def test_verify_reads_a_code_with_a_run_too_long_for_a_file_name_as_a_code(env, initialised, tmp_path):
+    """A path component has at most 255 bytes: a code with a longer run without "/" is still a code."""
+    key, private = KeyStore(Path(env["VOUCHER_KEYS_DIR"])).signing_key(datetime.now(UTC))
+    start = datetime.combine(date.fromisoformat(DAY), time(6), UTC)
+    rng = random.Random(1)
+    while True:  # about one code in a hundred this long has such a run
+        claims = token_format.Claims(voucher_id=codes.id_to_text(rng.randbytes(8)), kid=key.kid, valid_from=start,
+                                     valid_until=start + timedelta(hours=12), holder_name="Ö" * 40, office="JC-TEST",
+                                     origin="Ä" * 40, destination="Ü" * 40)
+        code = token_format.encode(claims, private)
+        if max(len(run) for run in code.split("/")) > 255:
+            break
+    result = run(env, "verify", code, "--at", f"{DAY}T12:00")
+    assert result.returncode == 0 and result.stdout.startswith("VALID"), result.stderr
 
 
 def test_issue_then_verify_code_and_image_offline(env, initialised, tmp_path):

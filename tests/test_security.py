@@ -19,6 +19,13 @@ def test_pages_send_security_headers(client, path):
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
+def test_script_policy_allows_webassembly_and_nothing_looser(client):
+    """The verifier's QR decoder is WebAssembly: 'wasm-unsafe-eval' compiles it; no JS eval."""
+    csp = client.get("/verify/").headers["Content-Security-Policy"]
+    script_src = next(part.split()[1:] for part in csp.split(";") if part.split()[0] == "script-src")
+    assert script_src == ["'self'", "'wasm-unsafe-eval'"]
+
+
 @pytest.mark.parametrize("path", ["/verify/", "/finance/"])
 def test_pages_have_no_inline_script_or_handler(client, path):
     html = client.get(path).get_data(as_text=True)

@@ -14,7 +14,8 @@ from .services.clients import TokenCache
 log = logging.getLogger("voucher.requests")
 
 # Pages load only their own scripts and styles: no inline script, no third-party origin.
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' blob: data:; "
+# 'wasm-unsafe-eval' lets the verifier compile its QR decoder (WebAssembly); it allows no JS eval.
+CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' blob: data:; "
        "connect-src 'self'; worker-src 'self'; manifest-src 'self'; media-src 'self' blob:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 

@@ -2,10 +2,10 @@
 
 from flask import Blueprint, Flask
 
-from . import errors, fares, finance, invoices, keys_routes, openapi, redemptions, vouchers
+from . import errors, fares, finance, invoices, keys_routes, me, openapi, redemptions, vouchers
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
-for module in (vouchers, keys_routes, redemptions, finance, invoices, fares, openapi):
+for module in (vouchers, keys_routes, redemptions, finance, invoices, fares, me, openapi):
     module.register(bp)
 
 

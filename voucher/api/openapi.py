@@ -8,6 +8,7 @@ from flask import Blueprint
 
 from ..invoice_csv import MAX_SIZE_IN_WORDS
 from ..schemas import IssueRequest, RedemptionBatch, RevokeRequest
+from ..services import clients
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 VOUCHER = {"$ref": "#/components/schemas/Voucher"}
@@ -98,6 +99,8 @@ def spec() -> dict:
                 {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}])},
             "/invoices/{invoice_id}": {"get": _op("A stored invoice's report", ("finance",), params=[
                 {"name": "invoice_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}, *csv_params])},
+            "/me": {"get": _op("Role and name of the calling token (a verifier device checks a token before storing it)", clients.ROLES,
+                                ok={"type": "object", "required": ["role", "name"], "properties": {"role": {"enum": list(clients.ROLES)}, "name": {"type": "string"}}})},
             "/openapi.json": {"get": _op("This document")},
         },
         "components": {

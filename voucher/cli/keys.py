@@ -27,6 +27,9 @@ def tokens() -> None:
 @pass_ctx
 def tokens_create(ctx: Context, role: str, name: str | None, enrol_qr: str | None, location: str | None) -> None:
     """Print a new token alone on stdout."""
+    if enrol_qr and role != "verifier":
+        # A set-up code puts its token on a device in a bus or at a desk: never more than a verifier's.
+        raise click.UsageError(f"--enrol-qr makes set-up codes for verifier devices only, not for role {role}")
     with ctx.db.session() as session:
         token = clients.create_token(session, role, name or role, utc_now())
         session.commit()

@@ -75,7 +75,7 @@ def verify(ctx: Context, code_or_image: str, trust_file: str | None, revocations
         trust = TrustList.load(Path(trust_file)) if trust_file else ctx.keystore.trust_list()
         revoked = revlist.verified_ids(json.loads(Path(revocations_file).read_text()), trust) if revocations_file else set()
         moment = _moment(at, ctx.settings) if at else utc_now()
-        code = _read_code(Path(code_or_image)) if Path(code_or_image).is_file() else code_or_image
+        code = _read_code(Path(code_or_image)) if _is_image_path(code_or_image) else code_or_image
     except (ValueError, OSError) as exc:
         raise click.UsageError(str(exc)) from None
     try:
@@ -92,6 +92,17 @@ def verify(ctx: Context, code_or_image: str, trust_file: str | None, revocations
 def _moment(text: str, settings: Settings) -> datetime:
     moment = datetime.fromisoformat(text)
     return moment if moment.tzinfo else moment.replace(tzinfo=settings.timezone)
+
+
+def _is_image_path(argument: str) -> bool:
+    """A voucher code is read as a code, even where it could name a file: a JV1 code has no
+    business on disk, and one may hold runs too long for a file name (OSError on is_file)."""
+    if argument.startswith(token_format.PREFIX):
+        return False
+    try:
+        return Path(argument).is_file()
+    except (OSError, ValueError):
+        return False
 
 
 def _read_code(path: Path) -> str:

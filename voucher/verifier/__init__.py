@@ -13,7 +13,7 @@ STATIC = Path(__file__).resolve().parent / "static"
 # Everything the page needs offline, relative to /verify/.
 PRECACHE = ["./", "manifest.webmanifest"] + sorted(
     f"static/{p.relative_to(STATIC).as_posix()}" for p in STATIC.rglob("*")
-    if p.is_file() and p.suffix in {".js", ".css", ".png", ".webmanifest"} and p.name != "sw.js"
+    if p.is_file() and p.suffix in {".js", ".css", ".png", ".wasm", ".webmanifest"} and p.name != "sw.js"
 )
 
 bp = Blueprint("verifier", __name__, url_prefix="/verify", static_folder=str(STATIC), static_url_path="/static")

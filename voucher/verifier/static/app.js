@@ -1,167 +1,135 @@
-// The verifier page: scan or type a code, show a verdict that fills the screen, record the
-// redemption on this device, and sync whenever the network is there.
+// The verifier page: scan, upload or type a code (a keyboard-wedge scanner types and presses
+// Enter), show a verdict that fills the screen, record the redemption on this device, and sync
+// whenever the network is there.
 import * as db from "./db.js";
+import { decodeFile, warmUp } from "./decoder.js";
+import { age, currentLanguage, dateTime, setLanguage, t } from "./i18n.js";
 import { InvalidVoucher, verify } from "./jv1.js";
-import { age, currentLanguage, dateTime, setLanguage, t, validityWindow } from "./i18n.js";
-import { decodeFile, scanning, startCamera, stopCamera } from "./scanner.js";
+import * as settings from "./settings.js";
 import * as sync from "./sync.js";
+import { interpret } from "./typed.js";
+import * as verdict from "./verdict.js";
+import * as viewfinder from "./viewfinder.js";
 
 const SYNC_EVERY_MS = 60_000;
-const ENROL_PREFIX = "JVENROL:";
-const SHORT_CODE = /^[0-9A-Z]{13,14}$/;
 const $ = (id) => document.getElementById(id);
 
 let current = null; // {claims, code, voucher_id} of the voucher on screen, if it may be redeemed
+let syncError = null; // why the last sync round failed, shown until one succeeds
 
 // ---- status line -------------------------------------------------------------------------
 
+function item(id, text, { warn = false, icon = null } = {}) {
+  const element = $(id);
+  element.querySelector(".label").textContent = text;
+  element.classList.toggle("stale", warn);
+  element.hidden = !text;
+  if (icon) element.querySelector("use").setAttribute("href", `#i-${warn ? "warning" : icon}`);
+}
+
+/** What this device knows, and nothing it does not: no "last sync" without a revocation list. */
 async function showStatus() {
   const online = navigator.onLine;
-  $("online").textContent = t(online ? "online" : "offline");
+  item("online", t(online ? "online" : "offline"));
   $("online").className = `pill ${online ? "online" : "offline"}`;
-  const lastSync = await db.get("last_sync");
-  $("synced").textContent = t("last_sync", { age: lastSync ? age(Date.now() - Date.parse(lastSync)) : t("never") });
+  $("online").querySelector("use").setAttribute("href", online ? "#i-online" : "#i-offline");
   const config = await sync.settings();
   const list = await db.get("revocations");
-  const revocations = $("revocation-age");
+  const lastSync = await db.get("last_sync");
+  if (syncError) item("synced", t("sync_failed", { error: syncError }), { warn: true, icon: "sync" });
+  else if (list && lastSync) item("synced", t("last_sync", { age: age(Date.now() - Date.parse(lastSync)) }), { icon: "sync" });
+  else item("synced", t("not_synced"), { warn: true, icon: "sync" });
   if (!list) {
-    revocations.textContent = t("no_revocations");
-    revocations.className = "stale";
+    item("revocation-age", t("no_revocations"), { warn: true, icon: "list" });
   } else {
     const listAge = Date.now() - Date.parse(list.synced_at);
     const stale = listAge > config.max_age_hours * 3600_000;
-    revocations.textContent = t(stale ? "revocation_stale" : "revocation_age", { age: age(listAge) });
-    revocations.className = stale ? "stale" : "";
+    item("revocation-age", t(stale ? "revocation_stale" : "revocation_age", { age: age(listAge) }), { warn: stale, icon: "list" });
   }
   const pending = (await db.pendingRedemptions()).length;
-  $("pending").textContent = pending ? t("pending", { n: pending }) : "";
+  item("pending", pending ? t("pending", { n: pending }) : "");
   $("enrol-hint").hidden = Boolean(config.token);
 }
 
 async function syncNow() {
-  if (navigator.onLine) await sync.syncAll();
+  if (navigator.onLine) syncError = await sync.syncAll();
   await showStatus();
 }
 
 // ---- verdicts ----------------------------------------------------------------------------
 
-function cue(ok) {
-  if (navigator.vibrate) navigator.vibrate(ok ? 120 : [300, 120, 300]);
-  try {
-    const audio = new AudioContext();
-    const tones = ok ? [880] : [220, 180];
-    tones.forEach((frequency, i) => {
-      const osc = audio.createOscillator();
-      osc.frequency.value = frequency;
-      osc.connect(audio.destination);
-      osc.start(audio.currentTime + i * 0.25);
-      osc.stop(audio.currentTime + i * 0.25 + 0.18);
-    });
-  } catch { /* no audio: the screen says it all */ }
-}
-
-function details(claims) {
-  const route = claims.zone ? [t("zone"), claims.zone] : [t("route"), `${claims.origin} → ${claims.destination}`];
-  return [
-    [t("name"), claims.holder_name, "holder"],
-    [t("valid_label"), validityWindow(claims.valid_from, claims.valid_until)],
-    route,
-    [t("trip"), t(claims.return_trip ? "return_trip" : "single_trip")],
-    [t("travellers"), String(claims.travellers)],
-    [t("fare_class"), `${claims.fare_class}.`],
-    [t("code"), claims.short_code],
-  ];
-}
-
-function render({ kind, reason = "", warning = "", claims = null }) {
-  const view = $("verdict");
-  view.className = kind;
-  $("verdict-title").textContent = t(kind);
-  $("verdict-reason").textContent = reason;
-  $("verdict-warning").textContent = warning;
-  $("verdict-warning").hidden = !warning;
-  const list = $("verdict-details");
-  list.replaceChildren();
-  for (const [label, value, cls] of claims ? details(claims) : []) {
-    const dt = document.createElement("dt");
-    dt.textContent = label;
-    const dd = document.createElement("dd");
-    dd.textContent = value;
-    if (cls) dd.className = cls;
-    list.append(dt, dd);
-  }
-  $("redeem-done").hidden = true;
-  $("check-view").hidden = true;
-  view.hidden = false;
-  view.focus();
-  cue(kind === "valid");
+function offerRedemption(warning) {
+  const button = $("redeem-button");
+  button.textContent = t(warning ? "redeem_anyway" : "redeem");
+  button.hidden = false;
 }
 
 async function localWarning(claims) {
   const earlier = await db.redemptionsOf(claims.voucher_id);
   const allowed = claims.return_trip ? 2 : 1;
-  const warning = earlier.length >= allowed
+  return earlier.length >= allowed
     ? t("already_here", { times: earlier.map((r) => dateTime(r.redeemed_at)).join(", ") }) : "";
-  const button = $("redeem-button");
-  button.textContent = t(warning ? "redeem_anyway" : "redeem");
-  button.hidden = false;
-  return warning;
 }
 
 async function checkFullCode(code) {
   const trust = await sync.trust();
-  if (!trust.length) return render({ kind: "unchecked", reason: t("reason_no_trust") });
+  if (!trust.length) return verdict.show({ kind: "unchecked", reason: t("reason_no_trust") });
   try {
     const { claims, key } = await verify(code, trust, Date.now(), await sync.revoked());
+    // docs/FORMAT.md: a development key's voucher is never shown as valid for travel.
+    if (key.development) return verdict.show({ kind: "test_key", reason: t("reason_test_key"), claims });
     current = { claims, code, voucher_id: claims.voucher_id };
     const warning = await localWarning(claims);
-    const reason = [t("id_check"), key.development ? t("dev_key") : ""].filter(Boolean).join(" ");
-    render({ kind: "valid", reason, warning, claims });
+    verdict.show({ kind: "valid", reason: t("id_check"), warning, claims });
+    offerRedemption(warning);
   } catch (error) {
     if (!(error instanceof InvalidVoucher)) throw error;
-    render({ kind: "invalid", reason: t(`reason_${error.reason}`), claims: error.claims });
+    verdict.show({ kind: "invalid", reason: t(`reason_${error.reason}`), claims: error.claims });
   }
 }
 
-async function checkShortCode(shortCode) {
+/** Why a lookup brought no answer about the voucher: only a 404 says anything about it. */
+function lookupFailure(error) {
+  if (!(error instanceof sync.ApiError)) throw error;
+  const { status } = error;
+  if (status === 404) return { kind: "invalid", reason: t("reason_unknown") };
+  const reason = status === 0 ? "reason_network" : status === 429 ? "reason_rate_limited"
+    : status >= 500 ? "reason_server_error" : status === 401 || status === 403 ? "reason_token_refused" : "reason_lookup_failed";
+  return { kind: "unchecked", reason: t(reason, { status }) };
+}
+
+async function checkShortCode(id) {
   const config = await sync.settings();
-  if (!navigator.onLine) return render({ kind: "unchecked", reason: t("reason_offline_short") });
-  if (!config.token) return render({ kind: "unchecked", reason: t("reason_no_token") });
+  if (!navigator.onLine) return verdict.show({ kind: "unchecked", reason: t("reason_offline_short") });
+  if (!config.token) return verdict.show({ kind: "unchecked", reason: t("reason_no_token") });
   let voucher;
   try {
-    voucher = await sync.lookup(shortCode);
+    voucher = await sync.lookup(id);
   } catch (error) {
-    return render({ kind: "invalid", reason: t("reason_unknown") });
+    return verdict.show(lookupFailure(error));
   }
   const now = Date.now();
   const reason = voucher.status === "revoked" ? "revoked"
     : now < Date.parse(voucher.valid_from) ? "not_yet_valid"
     : now >= Date.parse(voucher.valid_until) ? "expired" : null;
   const claims = { ...voucher, voucher_id: voucher.id };
-  if (reason) return render({ kind: "invalid", reason: t(`reason_${reason}`), claims });
+  if (reason) return verdict.show({ kind: "invalid", reason: t(`reason_${reason}`), claims });
   current = { claims, code: null, voucher_id: voucher.id };
-  const warnings = [await localWarning(claims), voucher.status === "redeemed" ? t("server_redeemed") : ""];
-  render({ kind: "valid", reason: `${t("checked_online")}. ${t("id_check")}`, warning: warnings.filter(Boolean).join(" "), claims });
-}
-
-async function enrol(text) {
-  const data = JSON.parse(text.slice(ENROL_PREFIX.length));
-  const config = await sync.settings();
-  await db.put("settings", { ...config, ...data });
-  await fillSettings();
-  await syncNow();
-  render({ kind: "valid", reason: t("enrolled") });
-  $("redeem-button").hidden = true;
+  const local = await localWarning(claims);
+  const warning = [local, voucher.status === "redeemed" ? t("server_redeemed") : ""].filter(Boolean).join(" ");
+  verdict.show({ kind: "valid", reason: `${t("checked_online")}. ${t("id_check")}`, warning, claims });
+  offerRedemption(local);
 }
 
 async function check(raw) {
   current = null;
   $("redeem-button").hidden = true;
-  const text = raw.replace(/^\s+/, "").replace(/[\r\n\t]+$/, "");
-  if (text.startsWith(ENROL_PREFIX)) return enrol(text);
-  const compact = text.toUpperCase().replace(/[\s-]/g, "");
-  if (SHORT_CODE.test(compact) && !text.startsWith("JV")) return checkShortCode(compact);
-  return checkFullCode(text);
+  const input = interpret(raw);
+  // A set-up code shown at the scanner is not a ticket and changes nothing (Settings takes it).
+  if (input.kind === "enrolment") return verdict.show({ kind: "info", reason: t("reason_enrol_at_scanner") });
+  if (input.kind === "short_typo") return verdict.show({ kind: "unchecked", reason: t("reason_short_typo") });
+  if (input.kind === "short") return checkShortCode(input.id);
+  return checkFullCode(input.code);
 }
 
 async function redeem() {
@@ -175,45 +143,52 @@ async function redeem() {
   await db.addRedemption(record);
   current = null;
   $("redeem-button").hidden = true;
-  $("redeem-done").textContent = t("redeemed", { time: dateTime(record.redeemed_at) });
+  $("redeem-done").querySelector(".label").textContent = t("redeemed", { time: dateTime(record.redeemed_at) });
   $("redeem-done").hidden = false;
   syncNow();
 }
 
-function backToScan() {
-  $("verdict").hidden = true;
-  $("check-view").hidden = false;
+/** Back to the scanning view; the code field gets the focus where a keyboard is at hand (a
+ * desk with a mouse, or keys being typed), never on a touch screen, where it would pop one up. */
+function backToScan(typing = false) {
+  verdict.hide();
   $("code-input").value = "";
+  if (typing || matchMedia("(pointer: fine)").matches) $("code-input").focus();
   showStatus();
-}
-
-// ---- settings ----------------------------------------------------------------------------
-
-async function fillSettings() {
-  const config = await sync.settings();
-  if (!config.device_id) {
-    config.device_id = `device-${crypto.randomUUID().slice(0, 8)}`;
-    await db.put("settings", config);
-  }
-  $("token").value = config.token;
-  $("device-id").value = config.device_id;
-  $("location").value = config.location;
-  $("max-age").value = config.max_age_hours;
-}
-
-async function saveSettings(event) {
-  event.preventDefault();
-  await db.put("settings", {
-    token: $("token").value.trim(), device_id: $("device-id").value.trim() || (await sync.settings()).device_id,
-    location: $("location").value.trim(), max_age_hours: Number($("max-age").value) || 24,
-  });
-  await syncNow();
 }
 
 // ---- wiring ------------------------------------------------------------------------------
 
 function guard(action) {
-  return (...args) => action(...args).catch((error) => render({ kind: "unchecked", reason: String(error.message || error) }));
+  return (...args) => action(...args).catch((error) => verdict.show({ kind: "unchecked", reason: String(error.message || error) }));
+}
+
+function wireInput() {
+  $("code-form").addEventListener("submit", guard(async (event) => {
+    event.preventDefault();
+    await check($("code-input").value);
+  }));
+  // A wedge scanner ends every code with Enter: check at once. Shift+Enter still breaks the line.
+  $("code-input").addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      $("code-form").requestSubmit();
+    }
+  });
+  // The next code a wedge scanner types while a verdict is up goes to the code field (codes start
+  // with a letter or digit; space and Enter still press the focused button).
+  document.addEventListener("keydown", (event) => {
+    if (verdict.showing() && /^[0-9A-Za-z]$/.test(event.key) && !event.ctrlKey && !event.metaKey && !event.altKey) backToScan(true);
+  });
+  $("upload").addEventListener("change", guard(async (event) => {
+    const file = event.target.files[0];
+    event.target.value = "";
+    if (!file) return;
+    const text = await decodeFile(file);
+    return text ? check(text) : verdict.show({ kind: "unchecked", reason: t("reason_no_qr") });
+  }));
+  $("scan-button").addEventListener("click", () => viewfinder.toggle($("scan-area"), $("scan-button"), guard(check))
+    .catch((error) => verdict.show({ kind: "unchecked", reason: t("reason_camera", { error: error.message }) })));
 }
 
 async function start() {
@@ -224,30 +199,10 @@ async function start() {
     $("language").textContent = currentLanguage() === "de" ? "EN" : "DE";
     showStatus();
   });
-  $("code-form").addEventListener("submit", guard(async (event) => {
-    event.preventDefault();
-    await check($("code-input").value);
-  }));
-  $("upload").addEventListener("change", guard(async (event) => {
-    const file = event.target.files[0];
-    event.target.value = "";
-    if (!file) return;
-    const text = await decodeFile(file);
-    return text ? check(text) : render({ kind: "unchecked", reason: t("reason_no_qr") });
-  }));
-  $("scan-button").addEventListener("click", guard(async () => {
-    const video = $("camera");
-    if (scanning()) { stopCamera(video); $("scan-button").textContent = t("scan"); return; }
-    try {
-      await startCamera(video, (text) => { $("scan-button").textContent = t("scan"); guard(check)(text); });
-      $("scan-button").textContent = t("stop_scan");
-    } catch (error) {
-      render({ kind: "unchecked", reason: t("reason_camera", { error: error.message }) });
-    }
-  }));
+  wireInput();
+  settings.init(syncNow);
   $("redeem-button").addEventListener("click", guard(redeem));
-  $("next-button").addEventListener("click", backToScan);
-  $("settings-form").addEventListener("submit", guard(saveSettings));
+  $("next-button").addEventListener("click", () => backToScan());
   $("sync-button").addEventListener("click", guard(syncNow));
   window.addEventListener("online", () => syncNow());
   window.addEventListener("offline", () => showStatus());
@@ -255,10 +210,11 @@ async function start() {
   if ("serviceWorker" in navigator) navigator.serviceWorker.register("/verify/sw.js", { scope: "/verify/" });
   // Ask the browser not to evict IndexedDB under storage pressure: it holds unsynced redemptions.
   if (navigator.storage && navigator.storage.persist) navigator.storage.persist().catch(() => {});
-  await fillSettings();
+  await settings.fill();
   await showStatus();
   await syncNow();
   document.body.dataset.ready = "true";
+  (self.requestIdleCallback || setTimeout)(() => warmUp()); // compile the decoder before the first scan
 }
 
 start();

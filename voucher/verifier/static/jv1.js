@@ -53,7 +53,8 @@ export function idToText(bytes) {
   return out;
 }
 
-export function shortCode(id) {
+/** Luhn mod 32 over Crockford characters (voucher/token/codes.py). */
+function checkChar(id) {
   let total = 0;
   let factor = 2;
   for (const c of Array.from(id).reverse()) {
@@ -61,8 +62,22 @@ export function shortCode(id) {
     total += Math.floor(addend / 32) + (addend % 32);
     factor = 3 - factor;
   }
-  const full = id + CROCKFORD[(32 - (total % 32)) % 32];
-  return full.match(/.{1,4}/g).join("-");
+  return CROCKFORD[(32 - (total % 32)) % 32];
+}
+
+export function shortCode(id) {
+  return (id + checkChar(id)).match(/.{1,4}/g).join("-");
+}
+
+/** The voucher id in a typed ticket number, read as voucher/token/codes.py reads it (case,
+ * dashes, spaces and the look-alikes O, I, L tolerated): null when `text` is not shaped like one,
+ * {id: null} when its check character does not match (a typo, caught before any lookup). */
+export function shortCodeId(text) {
+  const chars = text.toUpperCase().replace(/O/g, "0").replace(/[IL]/g, "1").replace(/[\s-]/g, "");
+  // 13 characters of 5 bits carry 65 bits: the first is at most F (15) for a 64-bit id.
+  if (!/^[0-9A-F][0-9A-Z]{12,13}$/.test(chars) || Array.from(chars).some((c) => !CROCKFORD.includes(c))) return null;
+  const id = chars.slice(0, 13);
+  return chars.length === 13 || checkChar(id) === chars[13] ? { id } : { id: null };
 }
 
 const iso = (ms) => new Date(ms).toISOString().replace(".000Z", "Z");

@@ -10,15 +10,28 @@ export async function settings() {
   return db.get("settings", { token: "", device_id: "", location: "", max_age_hours: 24 });
 }
 
+/** A call that did not get its answer: `status` is the HTTP status, 0 when no answer came. */
+export class ApiError extends Error {
+  constructor(status, detail) {
+    super(detail);
+    this.status = status;
+  }
+}
+
 async function call(path, token, options = {}) {
   const headers = { ...(options.headers || {}) };
   if (token) headers.Authorization = `Bearer ${token}`;
   // "no-cache": revalidate every time, so a poll with nothing new is a 304 (ETag) and the body
   // comes from the browser's cache.
-  const response = await fetch(API + path, { ...options, headers, cache: "no-cache" });
+  let response;
+  try {
+    response = await fetch(API + path, { ...options, headers, cache: "no-cache" });
+  } catch (error) {
+    throw new ApiError(0, String(error.message || error)); // no network, or the server is unreachable
+  }
   if (!response.ok) {
     const problem = await response.json().catch(() => ({}));
-    throw new Error(problem.detail || `${response.status} ${response.statusText}`);
+    throw new ApiError(response.status, problem.detail || `${response.status} ${response.statusText}`);
   }
   return response.json();
 }
@@ -65,7 +78,9 @@ async function pushRedemptions(token, deviceId) {
   }
 }
 
-/** One sync round; returns the error message, or null when everything went through. */
+/** One sync round; returns the error message, or null when everything went through. Only a
+ * round that also brought the revocation list counts as a sync (`last_sync`): the trust list
+ * alone, on a device without a token, is not what "synchronised" promises. */
 export async function syncAll() {
   const config = await settings();
   try {
@@ -73,8 +88,8 @@ export async function syncAll() {
     if (config.token) {
       await syncRevocations(config.token);
       await pushRedemptions(config.token, config.device_id);
+      await db.put("last_sync", new Date().toISOString());
     }
-    await db.put("last_sync", new Date().toISOString());
     return null;
   } catch (error) {
     return String(error.message || error);
@@ -85,4 +100,9 @@ export async function syncAll() {
 export async function lookup(shortCode) {
   const config = await settings();
   return call(`/vouchers/${encodeURIComponent(shortCode)}`, config.token);
+}
+
+/** Whose token this is: {role, name} from the server (GET /api/v1/me). */
+export async function whoseToken(token) {
+  return call("/me", token);
 }

@@ -1,0 +1,66 @@
+"""Verdicts that say what was checked: a ticket-number lookup that got no answer is "not checked"
+with the reason, never "invalid"; a development key's voucher is never a green ticket."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.verifier.pages import check, open_page
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.mark.parametrize("failure, reason", [
+    ("network", "Keine Verbindung zum Server"),
+    (429, "HTTP 429"),
+    (500, "HTTP 500"),
+    (503, "HTTP 503"),
+    (401, "lehnt das Token dieses Geräts ab"),
+])
+def test_ticket_number_lookup_without_an_answer_is_not_checked(context, live, screenshot, failure, reason):
+    voucher = live.issue()
+    page = open_page(context, live)
+
+    def fail(route):
+        if failure == "network":
+            route.abort("connectionreset")
+        else:
+            route.fulfill(status=failure, content_type="application/problem+json",
+                          body='{"status": %d, "title": "x", "detail": "x"}' % failure)
+
+    page.route("**/api/v1/vouchers/*", fail)
+    assert check(page, voucher["short_code"]) == "unchecked"
+    assert page.text_content("#verdict-title") == "NICHT GEPRÜFT"
+    assert reason in page.text_content("#verdict-reason")
+    assert not page.is_visible("#redeem-button")
+    if failure == 503:
+        screenshot.sizes(page, "verifier-unchecked")
+
+
+def test_unknown_ticket_number_is_invalid(context, live):
+    page = open_page(context, live)
+    assert check(page, "0000-0000-0000-00") == "invalid"
+    assert page.text_content("#verdict-reason") == "Fahrschein-Nr. unbekannt"
+
+
+def test_mistyped_ticket_number_is_caught_before_any_lookup(context, live):
+    voucher = live.issue()
+    short = voucher["short_code"]
+    typo = short[:-1] + ("0" if short[-1] != "0" else "1")  # the check character no longer matches
+    page = open_page(context, live)
+    lookups = []
+    page.on("request", lambda request: lookups.append(request.url) if "/api/v1/vouchers/" in request.url else None)
+    assert check(page, typo) == "unchecked"
+    assert "Prüfzeichen" in page.text_content("#verdict-reason")
+    assert lookups == []
+
+
+def test_voucher_signed_with_a_development_key_is_no_ticket(context, live, screenshot):
+    voucher = live.issue()
+    page = open_page(context, live)
+    assert check(page, live.development_code(voucher)) == "test_key"
+    assert page.text_content("#verdict-title") == "TESTSCHLÜSSEL"
+    assert "Testschlüssel – kein gültiger Fahrschein" in page.text_content("#verdict-reason")
+    assert voucher["short_code"] in page.text_content("#verdict-details")
+    assert not page.is_visible("#redeem-button")
+    screenshot.sizes(page, "verifier-test-key")
