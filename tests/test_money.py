@@ -7,7 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from voucher.money import COMMA, MAX_CENTS, POINT, Amount, Refused, file_convention, read_cents, read_euros
+from voucher.money import (COMMA, MAX_CENTS, POINT, Amount, Refused, file_convention, format_euros, read_cents, read_euros,
+                           read_typed_euros)
 
 SPACES = [" ", "\u00a0", "\u202f"]
 CURRENCIES = ["", "€ ", "€", " €", "EUR ", " EUR", "EUR"]
@@ -113,3 +114,8 @@ def test_the_convention_is_the_majority_and_none_on_a_tie():
     assert file_convention(amounts) == COMMA
     assert file_convention(amounts[1:]) is None
     assert file_convention([read_euros("5")]) is None
+
+
+@given(st.integers(min_value=-MAX_CENTS + 1, max_value=MAX_CENTS - 1), st.sampled_from(["de_DE", "en_GB"]), st.booleans())
+def test_money_as_the_pages_write_it_reads_back_to_the_same_cents(cents, locale, symbol):
+    assert read_typed_euros(format_euros(cents, locale, symbol)) == cents

@@ -35,6 +35,7 @@ from .token import codes
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_SIZE_IN_WORDS = "50 MB (52,428,800 bytes)"
+MAX_SIZE_IN_WORDS_DE = "50 MB (52.428.800 Bytes)"
 MAX_PERIOD_DAYS = 366
 COLUMNS = ("voucher_id", "travel_date", "amount_cents", "amount", "period_from", "period_to")
 ALIASES = {"amount_eur": "amount"}  # the name our own decimal-comma exports use
@@ -44,7 +45,12 @@ _GERMAN_DAY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d+)(?: \d{1,2}:\d{2}(?::\d{2
 
 
 class Unreadable(ValueError):
-    """The file as a whole cannot be read; the message says what to do about it."""
+    """The file as a whole cannot be read; the message (English, and `de` for the finance page)
+    says what to do about it."""
+
+    def __init__(self, en: str, de: str):
+        super().__init__(en)
+        self.en, self.de = en, de
 
 
 class TooLarge(Unreadable):
@@ -93,7 +99,7 @@ def read(source: BinaryIO, today: date, period: tuple[date, date] | None = None)
     with tempfile.TemporaryFile() as spool:
         digest, size, utf8, nul = _spool(source, spool)
         if size == 0:
-            raise Unreadable("The invoice is empty.")
+            raise Unreadable("The invoice is empty.", "Die Rechnung ist leer.")
         spool.seek(0)
         encoding = _encoding(spool.read(4), utf8, nul)
         spool.seek(0)
@@ -102,10 +108,13 @@ def read(source: BinaryIO, today: date, period: tuple[date, date] | None = None)
             invoice = InvoiceFile(digest, size, encoding.removesuffix("-sig"), "")
             rows = _rows(text, invoice)
             if not rows:
-                raise Unreadable("The invoice has no lines after its header row.")
+                raise Unreadable("The invoice has no lines after its header row.",
+                                 "Die Rechnung hat unter der Kopfzeile keine Zeilen.")
             _resolve(invoice, rows, today, period)
         except UnicodeDecodeError:
-            raise Unreadable("The invoice is not text in UTF-8, UTF-16 or Windows-1252; export it as CSV again.") from None
+            raise Unreadable("The invoice is not text in UTF-8, UTF-16 or Windows-1252; export it as CSV again.",
+                             "Die Rechnung ist kein Text in UTF-8, UTF-16 oder Windows-1252; bitte noch einmal als CSV "
+                             "exportieren.") from None
         finally:
             text.detach()
     return invoice
@@ -143,7 +152,8 @@ def _spool(source: BinaryIO, spool: BinaryIO) -> tuple[str, int, bool, bool]:
     while chunk := source.read(_CHUNK):
         size += len(chunk)
         if size > MAX_BYTES:
-            raise TooLarge(f"An invoice may be at most {MAX_SIZE_IN_WORDS}; split it into several files.")
+            raise TooLarge(f"An invoice may be at most {MAX_SIZE_IN_WORDS}; split it into several files.",
+                           f"Eine Rechnung darf höchstens {MAX_SIZE_IN_WORDS_DE} groß sein; bitte in mehrere Dateien teilen.")
         digest.update(chunk)
         nul = nul or b"\0" in chunk
         if checking:
@@ -166,7 +176,9 @@ def _encoding(head: bytes, utf8: bool, nul: bool) -> str:
     if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "utf-16"
     if nul:
-        raise Unreadable("The invoice looks like UTF-16 without a byte-order mark; export it as CSV (UTF-8) again.")
+        raise Unreadable("The invoice looks like UTF-16 without a byte-order mark; export it as CSV (UTF-8) again.",
+                         "Die Rechnung sieht nach UTF-16 ohne Byte-Order-Mark aus; bitte noch einmal als CSV (UTF-8) "
+                         "exportieren.")
     return "utf-8" if utf8 else "cp1252"
 
 
@@ -197,9 +209,13 @@ def _rows(text: io.TextIOWrapper, invoice: InvoiceFile) -> list[_Row]:
             break
         except csv.Error as exc:
             if "field limit" in str(exc):
-                raise Unreadable(f"Line {start} has a field longer than {csv.field_size_limit():,} characters, "
-                                 "probably from a quotation mark that is never closed. Nothing was stored.") from None
-            raise Unreadable(f"Line {start} cannot be read as CSV ({exc}). Nothing was stored.") from None
+                limit = f"{csv.field_size_limit():,}"
+                raise Unreadable(f"Line {start} has a field longer than {limit} characters, "
+                                 "probably from a quotation mark that is never closed. Nothing was stored.",
+                                 f"Zeile {start} hat ein Feld mit mehr als {limit.replace(',', '.')} Zeichen, "
+                                 "wohl weil ein Anführungszeichen nie geschlossen wird. Nichts wurde gespeichert.") from None
+            raise Unreadable(f"Line {start} cannot be read as CSV ({exc}). Nothing was stored.",
+                             f"Zeile {start} lässt sich nicht als CSV lesen ({exc}). Nichts wurde gespeichert.") from None
         if not any(v.strip() for v in values):
             continue
         fields = {name: values[i].strip() if i < len(values) else None for name, i in index.items()}
@@ -214,14 +230,18 @@ def _header(line: str, named: str | None) -> tuple[str, list[str]]:
         try:
             names = [_column(n) for n in next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter), [])]
         except csv.Error as exc:
-            raise Unreadable(f"The header row cannot be read as CSV ({exc}).") from None
+            raise Unreadable(f"The header row cannot be read as CSV ({exc}).",
+                             f"Die Kopfzeile lässt sich nicht als CSV lesen ({exc}).") from None
         if {"voucher_id", "travel_date"} <= set(names) and {"amount", "amount_cents"} & set(names):
             twice = sorted({n for n in names if n in COLUMNS and names.count(n) > 1})
             if twice:
-                raise Unreadable(f"The column {twice[0]} appears twice in the header; which one is meant?")
+                raise Unreadable(f"The column {twice[0]} appears twice in the header; which one is meant?",
+                                 f"Die Spalte {twice[0]} steht zweimal in der Kopfzeile; welche ist gemeint?")
             return delimiter, names
     raise Unreadable("The invoice needs a header row naming its columns: voucher_id, travel_date and "
-                     "amount_cents (whole cents) or amount (euros), separated by ';', ',' or tabs.")
+                     "amount_cents (whole cents) or amount (euros), separated by ';', ',' or tabs.",
+                     "Die Rechnung braucht eine Kopfzeile mit den Spalten voucher_id, travel_date und "
+                     "amount_cents (ganze Cent) oder amount (Euro), getrennt durch ';', ',' oder Tabulator.")
 
 
 def _column(name: str) -> str:
@@ -297,9 +317,9 @@ def _voucher_id(text: str) -> str:
         return codes.normalize_id(text)
     except ValueError:
         if not text.strip():
-            raise money.Refused("missing_voucher", "The voucher id is empty.", "Die Gutschein-Nummer fehlt.") from None
+            raise money.Refused("missing_voucher", "The voucher id is empty.", "Die Fahrschein-Nummer fehlt.") from None
         raise money.Refused("unreadable_voucher", f"{money.quoted(text)} is not a voucher id (13 or 14 letters and digits).",
-                            f"{money.quoted(text)} ist keine Gutschein-Nummer (13 oder 14 Buchstaben und Ziffern).") from None
+                            f"{money.quoted(text)} ist keine Fahrschein-Nummer (13 oder 14 Buchstaben und Ziffern).") from None
 
 
 def _cents(p: _Parsed, convention: str | None) -> int:
@@ -327,14 +347,17 @@ def _period(rows: list[_Row], parsed: list[_Parsed], given: tuple[date, date] | 
     """(first, last) and where it came from: 'file', 'parameter' or 'majority_month'."""
     stated = {(r.fields.get("period_from") or "", r.fields.get("period_to") or "") for r in rows} - {("", "")}
     if len(stated) > 1:
-        raise Unreadable("The period columns differ between lines; an invoice covers one period.")
+        raise Unreadable("The period columns differ between lines; an invoice covers one period.",
+                         "Die Zeitraum-Spalten sind nicht in allen Zeilen gleich; eine Rechnung gilt für einen Zeitraum.")
     if stated:
         try:
             period = tuple(read_day(text) for text in stated.pop())
         except money.Refused as exc:
-            raise Unreadable(f"The invoice's period column: {exc.en}") from None
+            raise Unreadable(f"The invoice's period column: {exc.en}", f"Zeitraum-Spalte der Rechnung: {exc.de}") from None
         if given and given != period:
-            raise Unreadable(f"The file states the period {period[0]} to {period[1]}, the request {given[0]} to {given[1]}.")
+            raise Unreadable(f"The file states the period {period[0]} to {period[1]}, the request {given[0]} to {given[1]}.",
+                             f"Die Datei nennt den Zeitraum {period[0]:%d.%m.%Y} bis {period[1]:%d.%m.%Y}, die Eingabe "
+                             f"{given[0]:%d.%m.%Y} bis {given[1]:%d.%m.%Y}.")
         source = "file"
     elif given:
         period, source = given, "parameter"
@@ -344,12 +367,15 @@ def _period(rows: list[_Row], parsed: list[_Parsed], given: tuple[date, date] | 
         if not ranked:
             return None, None
         if len(ranked) == 2 and ranked[0][1] == ranked[1][1]:
-            raise Unreadable("The travel dates fall equally into two months; give the invoice's period (from and to).")
+            raise Unreadable("The travel dates fall equally into two months; give the invoice's period (from and to).",
+                             "Die Reisedaten verteilen sich gleich auf zwei Monate; bitte den Rechnungszeitraum angeben "
+                             "(von und bis).")
         (year, month), _ = ranked[0]
         following = date(year + month // 12, month % 12 + 1, 1)
         period, source = (date(year, month, 1), following - timedelta(days=1)), "majority_month"
     if period[1] < period[0] or (period[1] - period[0]).days >= MAX_PERIOD_DAYS:
-        raise Unreadable(f"The invoice's period must run forwards and cover at most {MAX_PERIOD_DAYS} days.")
+        raise Unreadable(f"The invoice's period must run forwards and cover at most {MAX_PERIOD_DAYS} days.",
+                         f"Der Rechnungszeitraum muss vorwärts laufen und darf höchstens {MAX_PERIOD_DAYS} Tage umfassen.")
     return period, source
 
 

@@ -21,6 +21,9 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
+
+from babel.numbers import format_currency, format_decimal
 
 COMMA, POINT = "comma", "point"
 DECIMAL_MARK = {COMMA: ",", POINT: "."}
@@ -112,7 +115,7 @@ def read_euros(text: str) -> Amount:
             "ambiguous_amount",
             f"{quoted(text)} could be {whole} euros (a thousands separator) or {number.replace(',', '.')} euros "
             "(three decimals); write amounts with two decimals.",
-            f"{quoted(text)} kann {whole} Euro (Tausenderpunkt) oder {number.replace('.', ',')} Euro (drei "
+            f"{quoted(text)} kann {whole} Euro (mit Tausendertrennzeichen) oder {number.replace('.', ',')} Euro (drei "
             "Nachkommastellen) heißen; bitte Beträge mit zwei Nachkommastellen schreiben.")
     cents = {}
     too_precise = False
@@ -130,6 +133,14 @@ def read_euros(text: str) -> Amount:
                           f"{quoted(text)} hat mehr als zwei Nachkommastellen; Beträge sind ganze Cent.")
         raise _unreadable(text)
     return Amount(text, cents)
+
+
+def read_typed_euros(text: str) -> int:
+    """One amount a person typed into a form (`4,80`, `4.80`, `4`, `1.234,50 €`): with no file
+    to decide the decimal mark, the value's own mark decides; what could be read two ways
+    (`1.234`) is refused like anywhere else. Raises Refused."""
+    amount = read_euros(text)
+    return amount.under(amount.convention)
 
 
 def read_cents(text: str) -> int:
@@ -223,3 +234,19 @@ def _unreadable(text: str) -> Refused:
         return Refused("missing_amount", "The amount is empty.", "Der Betrag fehlt.")
     return Refused("unreadable_amount", f"{quoted(text)} is not an amount of money (like 4,80 or 4,80 €).",
                    f"{quoted(text)} ist kein Geldbetrag (wie 4,80 oder 4,80 €).")
+
+
+# Whole euros without ",00" (a chart's scale), per locale.
+_WHOLE_EUROS = {"de_DE": "#,##0\u00a0¤", "en_GB": "¤#,##0"}
+
+
+def format_euros(cents: int, locale: str, symbol: bool = True, whole: bool = False) -> str:
+    """Cents written for people, the one place money is formatted (pages, the demo's operator
+    file): 1.234,50 € in de_DE, €1,234.50 in en_GB; without the symbol for a form field to edit
+    (1.234,50); `whole` drops ",00" from whole euros (100 €). read_euros reads each back."""
+    value = Decimal(cents).scaleb(-2)
+    if not symbol:
+        return format_decimal(value, format="#,##0.00", locale=locale)
+    if whole and cents % 100 == 0 and locale in _WHOLE_EUROS:
+        return format_currency(value, "EUR", format=_WHOLE_EUROS[locale], currency_digits=False, locale=locale)
+    return format_currency(value, "EUR", locale=locale)

@@ -10,7 +10,7 @@ import pytest
 import zxingcpp
 from sqlalchemy import select
 
-from voucher.store import AuditEvent, Revocation
+from voucher.store import AuditEvent, Revocation, Voucher
 from voucher.token import format
 from tests.staff.conftest import csrf_token, post_form, sign_in
 
@@ -123,7 +123,7 @@ def test_reissue_for_a_new_date_replaces_and_revokes_the_old_voucher(issuer, iss
     assert response.status_code == 302
     new_id = response.headers["Location"].rsplit("/", 1)[1]
     new_page = voucher_page(issuer, new_id)
-    assert "Ayşe Yılmaz" in new_page and "4,80 €" in new_page and "PSN-1" in new_page and "10.12.2026" in new_page
+    assert "Ayşe Yılmaz" in new_page and "4,80\u00a0€" in new_page and "PSN-1" in new_page and "10.12.2026" in new_page
     assert f'Ersetzt <a href="/counter/vouchers/{old["id"]}">{old["short_code"]}</a>' in new_page
     old_page = voucher_page(issuer, old["id"])
     assert "Ersetzt durch" in old_page and f'/counter/vouchers/{new_id}"' in old_page
@@ -161,12 +161,24 @@ def test_issue_form_issues_a_voucher_under_the_persons_name(issuer, db):
     response = post_form(issuer, "/counter/new", form)
     assert response.status_code == 302
     page = text(issuer.get(response.headers["Location"]))
-    for shown in ("Zofia Łukasiewicz", "Tarifzone AB", "4,80 €", "Hin- und Rückfahrt", "03.12.2026, 10:30", "Lindenweg 4, 12345 Musterstadt"):
+    for shown in ("Zofia Łukasiewicz", "Tarifzone AB", "4,80\u00a0€", "Hin- und Rückfahrt", "03.12.2026, 10:30", "Lindenweg 4, 12345 Musterstadt"):
         assert shown in page
 
 
+@pytest.mark.parametrize("typed", ["4,80", "4.80", "4,80 €", "€ 4.80"])
+def test_max_fare_reads_a_decimal_comma_or_point(issuer, db, typed):
+    form = {"holder_name": "Zofia", "valid_from": "2026-12-03", "valid_until": "2026-12-03", "route": "stops",
+            "origin": "A", "destination": "B", "cost_center": "KST-1", "max_fare": typed}
+    response = post_form(issuer, "/counter/new", form)
+    assert response.status_code == 302
+    with db.session() as session:
+        assert session.scalar(select(Voucher.max_fare_cents)) == 480
+
+
 @pytest.mark.parametrize(("field", "value", "message"), [
-    ("max_fare", "1.234,50", "Bitte als Euro-Betrag wie 4,80 angeben."),
+    ("max_fare", "1.234", "&#34;1.234&#34; kann 1234 Euro (mit Tausendertrennzeichen) oder 1,234 Euro (drei Nachkommastellen) heißen"),
+    ("max_fare", "4,8055", "&#34;4,8055&#34; hat mehr als zwei Nachkommastellen"),
+    ("max_fare", "vier Euro", "&#34;vier Euro&#34; ist kein Geldbetrag (wie 4,80 oder 4,80 €)."),
     ("holder_name", "", "Bitte ausfüllen."),
     ("appointment_at", "2026-12-09T10:00", "Der Termin (2026-12-09 10:00) liegt außerhalb der Gültigkeit"),
 ])

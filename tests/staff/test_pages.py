@@ -235,3 +235,21 @@ def test_accessibility_check_finds_a_known_problem(context, live):
     page.goto(live.url + "/")
     page.evaluate("document.querySelector('main').append(document.createElement('button'))")
     assert [v["id"] for v in accessibility_problems(page)] == ["button-name"]
+
+
+def test_scan_button_reads_a_photo_of_the_letter_and_opens_its_voucher(context, live, tmp_path):
+    voucher = live.issue(holder_name="Olena Kovalenko")
+    letter = tmp_path / "letter.png"
+    pdfium.PdfDocument(live.letter(voucher))[0].render(scale=150 / 72).to_pil().save(letter)
+    blank = tmp_path / "blank.png"
+    pdfium.PdfDocument(live.letter(voucher))[0].render(scale=30 / 72).to_pil().crop((0, 0, 200, 100)).save(blank)
+    page = sign_in(context, live, path="/counter/")
+    page.wait_for_selector("body[data-scan-ready=true]")
+    page.click("#scan-open")
+    assert page.get_attribute("#scan-open", "aria-expanded") == "true"
+    assert accessibility_problems(page) == []
+    page.set_input_files("#scan-file", str(blank))
+    page.wait_for_selector("#scan-status:has-text('kein QR-Code zu lesen')")
+    page.set_input_files("#scan-file", str(letter))
+    page.wait_for_url(f"**/counter/vouchers/{voucher['id']}")
+    assert page.text_content("h1") == f"Fahrschein {voucher['short_code']}"

@@ -37,9 +37,12 @@ class PeriodQuery(BaseModel):
         return finance.Period(self.first, self.last, context.services().settings.timezone)
 
 
+TABLES = ("totals", "by_cost_center", "by_day", "by_fare_class", "flags")
+
+
 class ReportQuery(PeriodQuery):
     format: Literal["json", "csv"] = "json"
-    table: Literal["totals", "by_cost_center", "by_day", "by_fare_class", "flags"] | None = None
+    table: Literal[TABLES] | None = None
     decimal: Literal["point", "comma"] = "point"
 
 
@@ -64,18 +67,23 @@ def csv_response(data: dict[str, Iterable[dict]], decimal: str, filename: str, s
     return response
 
 
+def reconciliation_csv(period: finance.Period, table: str | None, decimal: str) -> Response:
+    """The report's tables (or one) as a streamed CSV download; the finance page's too."""
+    session = context.keep_session()
+    try:
+        sections = finance.sections(session, period, context.now(), table)
+    except BaseException:
+        session.close()
+        raise
+    return csv_response(sections, decimal, f"reconciliation-{period.first}-{period.last}.csv", session)
+
+
 @requires("finance")
 def reconciliation():
     query = ReportQuery.model_validate(request.args.to_dict())
     if query.format == "json":
         return finance.reconcile(context.session(), query.period(), context.now())
-    session = context.keep_session()
-    try:
-        sections = finance.sections(session, query.period(), context.now(), query.table)
-    except BaseException:
-        session.close()
-        raise
-    return csv_response(sections, query.decimal, f"reconciliation-{query.first}-{query.last}.csv", session)
+    return reconciliation_csv(query.period(), query.table, query.decimal)
 
 
 @requires("finance")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, request
 from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
@@ -60,9 +60,12 @@ def get_invoice(invoice_id: int):
 
 
 def _answer(report: dict, query: ReportQuery):
-    if query.format == "csv":
-        return csv_response(invoices.tables(report), query.decimal, f"invoice-{report['invoice']['id']}-match.csv")
-    return report
+    return report_csv(report, query.decimal) if query.format == "csv" else report
+
+
+def report_csv(report: dict, decimal: str) -> Response:
+    """An invoice's report as a CSV download (the finance page's too)."""
+    return csv_response(invoices.tables(report), decimal, f"invoice-{report['invoice']['id']}-match.csv")
 
 
 def register(bp: Blueprint) -> None:

@@ -36,11 +36,10 @@ def migrate(ctx: Context) -> None:
 @click.option("--base-url", default="http://127.0.0.1:8000", show_default=True)
 @pass_ctx
 def demo(ctx: Context, base_url: str) -> None:
-    """Set up a demo: database, development key, tokens, and today's demo vouchers."""
+    """Set up a demo: database, development key, a lived-in month, people and their passwords."""
     from ..demo import seed
 
     ctx.db.upgrade()
-    ctx.keystore.init(ctx.settings.issuer, utc_now(), ctx.settings.key_lifetime)
     with ctx.db.session() as session:
         click.echo(seed(session, ctx.keystore, ctx.settings, base_url, utc_now()))
 

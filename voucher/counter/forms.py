@@ -4,39 +4,31 @@ re-issue. Errors come back per form field, in the page's language where we know 
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
 from werkzeug.datastructures import MultiDict
 
+from .. import money
 from ..letters import texts
 from ..schemas import IssueRequest, field_errors
-from ..staff.i18n import t, t_or
+from ..staff.i18n import either, euros, t_or
 from ..store import Voucher
 
 TEXT_FIELDS = ("holder_name", "origin", "destination", "zone", "cost_center", "customer_ref",
                "appointment_place", "external_ref", "language", "travellers", "fare_class")
 ADDRESS_LINES = 3
-_EUROS = re.compile(r"(\d{1,6})(?:[.,](\d{1,2}))?")
 _FIELDS = {"max_fare_cents": "max_fare"}
 # Whole-form checks in IssueRequest, by their message.
 _MESSAGES = {"give either origin and destination, or a zone": "err_route",
              "valid_until must not be before valid_from": "err_window"}
+
+
 def letter_languages() -> list[tuple[str, str]]:
     """(tag, the language's name in itself) for every letter language, German first."""
     return sorted(((tag, texts.language(tag).name) for tag in texts.languages()),
                   key=lambda item: (item[0] != texts.DEFAULT_LANGUAGE, item[0]))
-
-
-def euros_to_cents(text: str) -> int:
-    """"4,80", "4.80" or "4" euros; anything else (thousands separators, three decimals) is
-    refused rather than guessed."""
-    match = _EUROS.fullmatch(text.strip().removesuffix("€").strip())
-    if match is None:
-        raise ValueError(t("err_euros"))
-    return int(match[1]) * 100 + int((match[2] or "0").ljust(2, "0"))
 
 
 def to_request(form: MultiDict, tz: ZoneInfo, replaces: str | None = None) -> tuple[IssueRequest | None, dict[str, str]]:
@@ -59,9 +51,9 @@ def to_request(form: MultiDict, tz: ZoneInfo, replaces: str | None = None) -> tu
     errors: dict[str, str] = {}
     if form.get("max_fare", "").strip():
         try:
-            body["max_fare_cents"] = euros_to_cents(form["max_fare"])
-        except ValueError as exc:
-            errors["max_fare"] = str(exc)
+            body["max_fare_cents"] = money.read_typed_euros(form["max_fare"])
+        except money.Refused as exc:
+            errors["max_fare"] = either(exc.de, exc.en)
     if replaces:
         body["replaces"] = replaces
     try:
@@ -93,7 +85,7 @@ def from_voucher(voucher: Voucher, tz: ZoneInfo) -> dict[str, str]:
         valid_from=voucher.valid_from.astimezone(tz).date().isoformat(),
         valid_until=last_minute.astimezone(tz).date().isoformat(),
         return_trip="yes" if voucher.return_trip else "",
-        max_fare="" if voucher.max_fare_cents is None else f"{voucher.max_fare_cents // 100},{voucher.max_fare_cents % 100:02d}",
+        max_fare="" if voucher.max_fare_cents is None else euros(voucher.max_fare_cents, symbol=False),
         appointment_at=voucher.appointment_at.astimezone(tz).strftime("%Y-%m-%dT%H:%M") if voucher.appointment_at else "",
     )
     for n, line in enumerate(voucher.recipient_address or (), 1):

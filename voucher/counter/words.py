@@ -10,7 +10,7 @@ from flask import url_for
 
 from ..services.lookup import Facts
 from .. import context
-from ..staff.i18n import day, language, moment, t, t_or
+from ..staff.i18n import day, moment, t, t_or
 from ..token.codes import short_code
 
 
@@ -98,7 +98,3 @@ def window(voucher) -> str:
 def _midnight(value: datetime) -> bool:
     return value.astimezone(context.services().settings.timezone).time() == time(0)
 
-
-def euros(cents: int) -> str:
-    text = f"{cents // 100}.{cents % 100:02d}"
-    return (text.replace(".", ",") + " €") if language() == "de" else "€" + text

@@ -39,8 +39,8 @@ UNKNOWN_CENTER = "(unknown voucher)"
 FLAG_TEXT = {
     DOUBLE_USE: {"de": "Der Fahrschein wurde für mehr Fahrten benutzt, als er erlaubt.",
                  "en": "The voucher was used for more journeys than it allows."},
-    AFTER_REVOCATION: {"de": "Der Fahrschein wurde benutzt, nachdem er widerrufen war.",
-                       "en": "The voucher was used after it had been revoked."},
+    AFTER_REVOCATION: {"de": "Der Fahrschein wurde benutzt, nachdem er storniert war.",
+                       "en": "The voucher was used after it had been cancelled."},
     OUTSIDE_VALIDITY: {"de": "Die Fahrt liegt außerhalb der Tage, an denen der Fahrschein gilt.",
                        "en": "The journey lies outside the days on which the voucher is valid."},
     FUTURE_DATED: {"de": "Das Gerät hat eine Fahrtzeit in der Zukunft gemeldet; seine Uhr geht wohl falsch.",
@@ -51,8 +51,8 @@ FLAG_TEXT = {
                 "en": "The scanned code is not a validly signed voucher."},
     "unknown": {"de": "Diesen Fahrschein kennt die Datenbank nicht.",
                 "en": "This voucher is not known to the database."},
-    ACCEPTED_OFFLINE: {"de": "Das Gerät war offline und kannte den Widerruf noch nicht; der Fahrgast hat nichts falsch gemacht.",
-                       "en": "The device was offline and did not know of the revocation yet; the passenger did nothing wrong."},
+    ACCEPTED_OFFLINE: {"de": "Das Gerät war offline und kannte die Stornierung noch nicht; der Fahrgast hat nichts falsch gemacht.",
+                       "en": "The device was offline and did not know of the cancellation yet; the passenger did nothing wrong."},
 }
 
 

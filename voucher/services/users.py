@@ -88,6 +88,16 @@ def authenticate(session: Session, name: str, password: str) -> User | None:
     return user
 
 
+def set_password(session: Session, name: str, password: str) -> User:
+    """A new password for an account; the browsers it is signed in on stay signed in."""
+    check_password(password)
+    user = session.scalar(select(User).where(User.name == normalize_name(name)))
+    if user is None:
+        raise NotFound(f"no user named {name!r}")
+    user.password_hash = HASHER.hash(password)
+    return user
+
+
 def disable(session: Session, name: str, now: datetime) -> User:
     """The account signs in no more, and every browser it is signed in on is signed out."""
     user = session.scalar(select(User).where(User.name == normalize_name(name)))

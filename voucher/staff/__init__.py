@@ -15,7 +15,7 @@ from __future__ import annotations
 import ipaddress
 from urllib.parse import urlsplit
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
@@ -45,6 +45,23 @@ def _loopback(host: str) -> bool:
         return ipaddress.ip_address(name).is_loopback
     except ValueError:
         return False
+
+
+def accepts_upload(limit: int):
+    """The page route takes request bodies up to `limit` bytes (a file upload); every other
+    request keeps the app's small limit. Applied before the CSRF check reads the form."""
+
+    def mark(view):
+        view.max_content_length = limit
+        return view
+
+    return mark
+
+
+def _upload_limit() -> None:
+    limit = getattr(current_app.view_functions.get(request.endpoint), "max_content_length", None)
+    if limit is not None:
+        request.max_content_length = limit
 
 
 def _check_csrf() -> None:
@@ -81,6 +98,7 @@ def init_app(app: Flask, settings: Settings) -> None:
     )
     app.session_interface = _Cookies()
     csrf.init_app(app)
+    app.before_request(_upload_limit)
     app.before_request(_check_csrf)
     app.register_error_handler(CSRFError, _csrf_refused)
     auth.init_app(app)

@@ -3,16 +3,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from babel.dates import format_date, format_datetime
 from flask import Flask, request, session
 
 from .. import context
+from ..money import format_euros
 from .words import WORDS
 
 LANGUAGES = ("de", "en")
-_LOCALES = {"de": "de_DE", "en": "en_GB"}
+LOCALES = {"de": "de_DE", "en": "en_GB"}
+_SHORT_DAY = {"de": "dd.MM.", "en": "d MMM"}
 _MOMENT = {"de": "dd.MM.yyyy, HH:mm", "en": "d MMM yyyy, HH:mm"}
 
 
@@ -35,17 +37,30 @@ def t_or(fallback: str, key: str, **values) -> str:
     return t(key, **values) if key in WORDS else fallback
 
 
-def day(moment: datetime) -> str:
-    """A calendar day as the person reads it: 03.12.2026 / 3 Dec 2026."""
-    local = moment.astimezone(context.services().settings.timezone)
-    return format_date(local.date(), format="medium", locale=_LOCALES[language()])
+def either(german: str, english: str) -> str:
+    """Text that comes in both languages from elsewhere (a refusal, a flag's sentence)."""
+    return english if language() == "en" else german
+
+
+def day(moment: datetime | date, form: str = "medium") -> str:
+    """A calendar day as the person reads it: 03.12.2026 / 3 Dec 2026 (`form="short"` for chart
+    labels: 03.12. / 3 Dec)."""
+    if isinstance(moment, datetime):
+        moment = moment.astimezone(context.services().settings.timezone).date()
+    pattern = _SHORT_DAY[language()] if form == "short" else form
+    return format_date(moment, format=pattern, locale=LOCALES[language()])
+
+
+def euros(cents: int, symbol: bool = True, whole: bool = False) -> str:
+    """Money in the page's language (money.format_euros): 1.234,50 € / €1,234.50."""
+    return format_euros(cents, LOCALES[language()], symbol, whole)
 
 
 def moment(value: datetime) -> str:
     """Day and time in the office's time zone."""
     return format_datetime(value, _MOMENT[language()], tzinfo=context.services().settings.timezone,
-                           locale=_LOCALES[language()])
+                           locale=LOCALES[language()])
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(t=t, lang=language, day=day, moment=moment)
+    app.jinja_env.globals.update(t=t, lang=language, day=day, moment=moment, euros=euros, either=either)
