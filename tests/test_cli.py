@@ -17,9 +17,10 @@ from sqlalchemy import func, select
 from voucher import qr
 from voucher.db import Database
 from voucher.keys import KeyStore
-from voucher.store import ApiClient
+from voucher.store import ApiClient, Voucher
 from voucher.token import codes
 from voucher.token import format as token_format
+from tests.letters.test_letters import pages, scan
 
 VOUCHER = [sys.executable, "-m", "voucher"]
 
@@ -133,6 +134,8 @@ def test_revoke_then_verify_with_a_revocation_list_file(env, initialised, tmp_pa
         (["revoke", "0000000000000", "--reason", "x"], 1),
         (["tokens", "create", "--role", "boss"], 2),
         (["finance", "invoices", "7"], 1),
+        (["keys", "retire", "ffff"], 1),
+        (["keys", "retire", "ffff", "--out", "letters.pdf"], 2),
     ],
 )
 def test_bad_input_is_one_line_on_stderr_and_nonzero_exit(env, initialised, args, status):
@@ -184,3 +187,46 @@ def test_retention_command_reports_what_it_erased(env, initialised):
     run(env, *ISSUE)
     assert run(env, "retention", "--days", "30").stdout.strip() == "0 vouchers anonymized"
     assert run(env, "retention", "--days", "-1").returncode == 2
+
+
+def page_codes(pdf: Path) -> list[str]:
+    """The QR codes on a letters PDF's pages, read from the rendered pages as a scanner would."""
+    return [code for page in pages(pdf.read_bytes()) for code in scan(page, 150)]
+
+
+def test_retire_compromised_reissues_into_one_pdf_whose_codes_verify_and_the_old_ones_not(env, initialised, db, tmp_path):
+    old = [json.loads(run(env, *ISSUE[:2], name, *ISSUE[3:]).stdout) for name in ("Łukasz Nowak", "Ayşe Yılmaz")]
+    kid = old[0]["kid"]
+    out = tmp_path / "neu.pdf"
+    result = run(env, "keys", "retire", kid, "--compromised", "--out", str(out))
+    assert result.returncode == 0, result.stderr
+    assert f"key {kid} dropped from the trust list" in result.stdout and "2 vouchers re-issued" in result.stdout
+    assert f"2 new letters written to {out}" in result.stdout
+    assert oct(out.stat().st_mode & 0o777) == "0o600"  # names and addresses
+    codes_found = page_codes(out)
+    assert len(codes_found) == 2  # one German letter, one page, one QR code each
+    for code in codes_found:
+        checked = run(env, "verify", code, "--at", f"{DAY}T12:00")
+        assert checked.returncode == 0 and checked.stdout.startswith("VALID"), checked.stdout
+    replaced = {token_format.parse(code)[0].voucher_id for code in codes_found}
+    with Database(env["DATABASE_URL"]).session() as session:
+        assert {v.replaces for v in session.scalars(select(Voucher).where(Voucher.id.in_(replaced)))} == {v["id"] for v in old}
+    for voucher in old:
+        refused = run(env, "verify", voucher["code"], "--at", f"{DAY}T12:00")
+        assert refused.returncode == 1 and "unknown_key" in refused.stdout
+    again = run(env, "keys", "retire", kid, "--compromised")  # letters into the data folder this time
+    assert again.returncode == 0 and "no voucher left to re-issue" in again.stdout
+    (written,) = Path(env["VOUCHER_DATA_DIR"]).glob(f"letters-key-{kid}-*.pdf")
+    assert f"2 new letters written to {written} (2 of them re-issued by an earlier run" in again.stdout
+    assert sorted(page_codes(written)) == sorted(codes_found)
+
+
+def test_retire_twice_is_harmless_and_keys_list_shows_it(env, initialised):
+    kid = json.loads(run(env, *ISSUE).stdout)["kid"]
+    first = run(env, "keys", "retire", kid)
+    assert first.returncode == 0 and f"key {kid} retired" in first.stdout and "made: it signs from now on" in first.stdout
+    second = run(env, "keys", "retire", kid)
+    assert second.returncode == 0 and second.stdout.strip() == f"key {kid} was already retired: nothing changed"
+    listed = dict(line.split(maxsplit=1) for line in run(env, "keys", "list").stdout.splitlines())
+    assert "retired" in listed[kid] and len(listed) == 2
+    assert json.loads(run(env, *ISSUE).stdout)["kid"] != kid

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from voucher.token import format as fmt
-from voucher.keys import KeyStore, KeyStoreError, TrustList
+from voucher.keys import KeyStore, KeyStoreError, Retired, TrustList
 from tests.vectors.make_vectors import claims
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
@@ -83,3 +83,56 @@ def test_git_ignores_everything_in_keys_but_the_readme(tmp_path):
     assert ignored.stdout.split() == ["keys/abcd.pem", "keys/trust.json"]
     kept = subprocess.run(["git", "check-ignore", "keys/README.md"], cwd=repo, capture_output=True)
     assert kept.returncode == 1
+
+
+def test_a_retired_key_signs_no_more_but_its_vouchers_still_verify(tmp_path):
+    store = KeyStore(tmp_path)
+    key = store.init("JC", NOW, YEAR)
+    code = sign_with(store, NOW + timedelta(days=1))
+    assert store.retire(key.kid, NOW + timedelta(days=2), drop=False) is Retired.RETIRED
+    assert store.signer(NOW + timedelta(days=2)) is None
+    with pytest.raises(KeyStoreError, match="retired"):
+        store.signing_key(NOW + timedelta(days=2))
+    (listed,) = store.trust_list().keys
+    assert listed.retired_at == NOW + timedelta(days=2)
+    trust = TrustList.from_json(store.trust_list().to_json())  # retired_at survives the file
+    assert fmt.verify(code, trust, NOW + timedelta(days=1, hours=1)).key.kid == key.kid
+
+
+def test_retiring_twice_changes_nothing(tmp_path):
+    store = KeyStore(tmp_path)
+    key = store.init("JC", NOW, YEAR)
+    store.retire(key.kid, NOW, drop=False)
+    written = store.trust_path.read_bytes()
+    assert store.retire(key.kid, NOW + timedelta(days=1), drop=False) is Retired.ALREADY_RETIRED
+    assert store.trust_path.read_bytes() == written
+
+
+def test_signing_never_falls_back_to_a_key_a_rotation_replaced(tmp_path):
+    store = KeyStore(tmp_path)
+    old = store.init("JC", NOW, YEAR)
+    new = store.rotate("JC", NOW + timedelta(days=1), YEAR)
+    store.retire(old.kid, NOW + timedelta(days=2), drop=False)
+    assert store.signer(NOW + timedelta(days=2)).kid == new.kid  # retiring an older key changes nothing
+    store.retire(new.kid, NOW + timedelta(days=2), drop=False)
+    assert store.signer(NOW + timedelta(days=2)) is None  # ... retiring the newest leaves none, not the old one
+
+
+def test_a_dropped_key_leaves_the_trust_list_and_its_vouchers_fail_as_unknown(tmp_path):
+    store = KeyStore(tmp_path)
+    key = store.init("JC", NOW, YEAR)
+    code = sign_with(store, NOW)
+    store.rotate("JC", NOW, YEAR)
+    assert store.retire(key.kid, NOW, drop=True) is Retired.DROPPED
+    assert key.kid not in {k.kid for k in store.trust_list().keys}
+    with pytest.raises(fmt.InvalidVoucher) as refused:
+        fmt.verify(code, store.trust_list(), NOW + timedelta(hours=1))
+    assert refused.value.reason == "unknown_key"
+    assert store.retire(key.kid, NOW, drop=True) is Retired.ABSENT
+
+
+def test_published_trust_list_says_its_maximum_age_in_hours(tmp_path):
+    store = KeyStore(tmp_path)
+    store.init("JC", NOW, YEAR)
+    assert "max_age_hours" not in store.trust_list().to_json()
+    assert store.trust_list().to_json(timedelta(days=7))["max_age_hours"] == 168

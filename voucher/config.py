@@ -22,6 +22,8 @@ class Settings:
     issuer: str = "Jobcenter Musterstadt"
     timezone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Berlin"))
     key_lifetime: timedelta = timedelta(days=730)
+    # Published in the trust list: a verifier warns when its copy is older (a dropped key lingers).
+    trust_max_age: timedelta = timedelta(hours=168)
     retention: timedelta = timedelta(days=180)
     rate_limit_per_minute: int = 60_000
     auth_failures_per_minute: int = 20
@@ -59,6 +61,7 @@ _ENV = {
     "VOUCHER_TIMEZONE": ("timezone", ZoneInfo),
     "VOUCHER_KEY_LIFETIME_DAYS": ("key_lifetime", lambda v: timedelta(days=int(v))),
     "VOUCHER_RETENTION_DAYS": ("retention", lambda v: timedelta(days=int(v))),
+    "VOUCHER_TRUST_MAX_AGE_HOURS": ("trust_max_age", lambda v: timedelta(hours=_in_range(int(v), 1, 720))),
     "VOUCHER_RATE_LIMIT_PER_MINUTE": ("rate_limit_per_minute", int),
     "VOUCHER_AUTH_FAILURES_PER_MINUTE": ("auth_failures_per_minute", int),
     "VOUCHER_TRUSTED_PROXIES": ("trusted_proxies", int),
@@ -73,6 +76,12 @@ _ENV = {
     "VOUCHER_REDIS_URL": ("redis_url", _redis_url),
     "VOUCHER_REDIS_PREFIX": ("redis_prefix", str),
 }
+
+
+def _in_range(value: int, low: int, high: int) -> int:
+    if not low <= value <= high:
+        raise ValueError(f"must be between {low} and {high}")
+    return value
 
 
 def _one_of(value: str, choices: tuple[str, ...]) -> str:

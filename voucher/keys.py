@@ -13,7 +13,9 @@ Layout of the keys folder (VOUCHER_KEYS_DIR):
 
 Rotation makes a new key that signs from then on; older keys stay in the trust list until their
 not_after, and a key never signs a voucher that ends after its own not_after, so every voucher
-verifies for its whole validity.
+verifies for its whole validity. Retiring a key marks its entry `retired_at`: it signs no more
+but still verifies; a compromised key is dropped from the trust list altogether, so verifiers
+refuse everything it signed (services/retirement.py re-issues what was still usable).
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import json
 import os
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from enum import StrEnum
 from pathlib import Path
 
 from cryptography.exceptions import UnsupportedAlgorithm
@@ -38,6 +41,15 @@ DEVELOPMENT_MARK = " (DEVELOPMENT KEY - NOT VALID FOR TRAVEL)"
 
 class KeyStoreError(Exception):
     """The keys folder cannot do what was asked; the message says what to do about it."""
+
+
+class Retired(StrEnum):
+    """What KeyStore.retire changed."""
+
+    RETIRED = "retired"
+    ALREADY_RETIRED = "already retired"
+    DROPPED = "dropped from the trust list"
+    ABSENT = "not in the trust list"
 
 
 def raw_public_bytes(public_key: Ed25519PublicKey) -> bytes:
@@ -64,12 +76,13 @@ class TrustedKey:
     not_after: datetime
     issuer: str
     development: bool = False
+    retired_at: datetime | None = None  # signs no more from then on; verifies until not_after
 
     def in_force(self, moment: datetime) -> bool:
         return self.not_before <= moment <= self.not_after
 
     def to_json(self) -> dict:
-        return {
+        entry = {
             "kid": self.kid,
             "alg": "Ed25519",
             "public_key": b64url(raw_public_bytes(self.public_key)),
@@ -78,6 +91,9 @@ class TrustedKey:
             "issuer": self.issuer,
             "development": self.development,
         }
+        if self.retired_at is not None:
+            entry["retired_at"] = format_instant(self.retired_at)
+        return entry
 
     @classmethod
     def from_json(cls, entry: dict) -> TrustedKey:
@@ -93,6 +109,7 @@ class TrustedKey:
                 not_after=parse_instant(entry["not_after"]),
                 issuer=str(entry.get("issuer", "")),
                 development=bool(entry.get("development", False)),
+                retired_at=parse_instant(entry["retired_at"]) if entry.get("retired_at") else None,
             )
         except (KeyError, TypeError, UnsupportedAlgorithm) as exc:
             raise ValueError(f"trust list entry is malformed: {exc}") from None
@@ -108,8 +125,13 @@ class TrustList:
     def candidates(self, kid: str) -> list[TrustedKey]:
         return [k for k in self.keys if k.kid == kid]
 
-    def to_json(self) -> dict:
-        return {"keys": [k.to_json() for k in self.keys]}
+    def to_json(self, max_age: timedelta | None = None) -> dict:
+        """The document; with `max_age` as published to verifiers, which warn when the copy they
+        hold is older than that (docs/FORMAT.md, section 5)."""
+        document: dict = {"keys": [k.to_json() for k in self.keys]}
+        if max_age is not None:
+            document["max_age_hours"] = int(max_age.total_seconds() // 3600)
+        return document
 
     @classmethod
     def from_json(cls, document: dict) -> TrustList:
@@ -161,18 +183,38 @@ class KeyStore:
     def rotate(self, issuer: str, now: datetime, lifetime: timedelta) -> TrustedKey:
         return self._create(issuer, now, lifetime)
 
+    def signer(self, now: datetime) -> TrustedKey | None:
+        """The key that signs now: the newest in force whose private half is here, unless it is
+        retired (then none: signing never falls back to a key that a rotation replaced)."""
+        usable = [k for k in self.trust_list().keys if k.in_force(now) and self._private_path(k).exists()]
+        newest = max(usable, key=lambda k: k.not_before, default=None)
+        return newest if newest is not None and newest.retired_at is None else None
+
     def signing_key(self, now: datetime) -> tuple[TrustedKey, Ed25519PrivateKey]:
-        """The newest key in force whose private half is here."""
-        usable = [
-            k for k in self.trust_list().keys if k.in_force(now) and self._private_path(k).exists()
-        ]
-        if not usable:
+        key = self.signer(now)
+        if key is None:
             raise KeyStoreError(
                 f"no signing key in force in {self.directory}: run 'voucher keys init' "
-                "(or 'voucher keys rotate' when the last key has expired)"
+                "(or 'voucher keys rotate' when the last key has expired or was retired)"
             )
-        key = max(usable, key=lambda k: k.not_before)
         return key, self._load_private(key)
+
+    def retire(self, kid: str, now: datetime, drop: bool) -> Retired:
+        """Stop the key `kid` signing; with `drop` (a compromise) remove it from the trust list,
+        so that nothing it signed verifies any more. Its private key file is left alone."""
+        trust = self.trust_list()
+        named = [k for k in trust.keys if k.kid == kid]
+        if not named:
+            return Retired.ABSENT
+        if drop:
+            self._write_trust(replace(trust, keys=tuple(k for k in trust.keys if k.kid != kid)))
+            return Retired.DROPPED
+        if all(k.retired_at is not None for k in named):
+            return Retired.ALREADY_RETIRED
+        moment = now.replace(microsecond=0)
+        self._write_trust(replace(trust, keys=tuple(
+            replace(k, retired_at=k.retired_at or moment) if k.kid == kid else k for k in trust.keys)))
+        return Retired.RETIRED
 
     def _private_path(self, key: TrustedKey) -> Path:
         return self.directory / f"{key.kid}.pem"

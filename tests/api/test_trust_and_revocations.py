@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import pytest
 
+from voucher import create_app
+from voucher.config import Settings
 from voucher.token import revlist
 from voucher.keys import TrustList
 
@@ -15,6 +18,26 @@ def test_trust_list_is_public_and_well_formed(client):
     trust = TrustList.from_json(document)
     assert len(trust.keys) == 1
     assert set(document["keys"][0]) >= {"kid", "alg", "public_key", "not_before", "not_after", "issuer"}
+    assert document["max_age_hours"] == 168  # verifiers warn when their copy is older
+
+
+def test_trust_list_max_age_comes_from_the_settings(tmp_path, keys_dir, db, clock):
+    settings = Settings(data_dir=tmp_path, keys_dir=keys_dir, database_url=db.url, trust_max_age=timedelta(hours=12))
+    app = create_app(settings, clock=clock)
+    try:
+        assert app.test_client().get("/api/v1/trust-list").get_json()["max_age_hours"] == 12
+    finally:
+        app.extensions["voucher"].db.engine.dispose()
+
+
+def test_a_dropped_key_changes_the_trust_list_etag_so_the_next_poll_gets_the_new_list(client, app, clock):
+    first = client.get("/api/v1/trust-list")
+    store = app.extensions["voucher"].keystore
+    kid = store.signer(clock.now).kid
+    store.rotate("JC", clock.now, timedelta(days=730))
+    store.retire(kid, clock.now, drop=True)
+    again = client.get("/api/v1/trust-list", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 200 and kid not in {k["kid"] for k in again.get_json()["keys"]}
 
 
 def test_revocation_list_is_signed_and_incremental(client, issue, auth):

@@ -13,7 +13,8 @@ EVERYTHING = {"code", "holder_name", "customer_ref", "recipient_address", "appoi
 QR_VIEW = {"id", "short_code", "valid_from", "valid_until", "status", "holder_name", "origin", "destination", "zone",
            "fare_class", "travellers", "return_trip", "kid"}
 FINANCE_VIEW = {"id", "short_code", "valid_from", "valid_until", "status", "origin", "destination", "zone",
-                "fare_class", "travellers", "return_trip", "cost_center", "max_fare_cents", "replaces", "created_at"}
+                "fare_class", "travellers", "return_trip", "cost_center", "max_fare_cents", "replaces", "replaced_by",
+                "created_at"}
 PERSONAL = {"code", "holder_name", "customer_ref", "recipient_address", "appointment_at", "appointment_place",
             "external_ref", "language"}
 

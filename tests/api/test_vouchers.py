@@ -83,11 +83,14 @@ def test_concurrent_retries_create_one_voucher(app, auth):
     assert len({r.get_json()["id"] for r in results}) == 1
 
 
-def test_reissue_revokes_the_replaced_voucher(client, issue, auth):
+def test_reissue_revokes_the_replaced_voucher_which_then_names_its_replacement(client, issue, auth):
     old = issue()
+    assert old["replaced_by"] is None
     new = issue(replaces=old["short_code"].lower())
-    assert new["replaces"] == old["id"]
-    assert client.get(f"{URL}/{old['id']}", headers=auth("issuer")).get_json()["status"] == "revoked"
+    assert new["replaces"] == old["id"] and new["replaced_by"] is None
+    for role in ("issuer", "finance"):
+        shown = client.get(f"{URL}/{old['id']}", headers=auth(role)).get_json()
+        assert (shown["status"], shown["replaced_by"]) == ("revoked", new["id"])
     again = client.post(URL, json=voucher_request(replaces=old["id"]), headers=auth("issuer"))
     assert again.status_code == 409
 

@@ -10,6 +10,7 @@ import pytest
 import zxingcpp
 from sqlalchemy import select
 
+from voucher.services import retirement
 from voucher.store import AuditEvent, Revocation, Voucher
 from voucher.token import format
 from tests.staff.conftest import csrf_token, post_form, sign_in
@@ -130,6 +131,16 @@ def test_reissue_for_a_new_date_replaces_and_revokes_the_old_voucher(issuer, iss
     with db.session() as session:
         events = session.scalars(select(AuditEvent).where(AuditEvent.voucher_id.in_([old["id"], new_id]))).all()
         assert {(e.action, e.actor) for e in events} >= {("issue", "user:anna"), ("revoke", "user:anna")}
+
+
+def test_a_reissue_after_a_key_compromise_reads_as_such_at_the_counter(issuer, issue, app, clock):
+    old = issue()
+    services = app.extensions["voucher"]
+    with services.db.session() as session:
+        (new_id,) = [v.id for v in retirement.retire(session, services.keystore, services.settings, old["kid"],
+                                                      clock.now, "cli", compromised=True).letters]
+    assert "Ersetzt durch" in voucher_page(issuer, old["id"])
+    assert f"Neuausstellung nach Schlüsselkompromittierung (Schlüssel {old['kid']})" in voucher_page(issuer, new_id)
 
 
 def test_reissue_of_an_already_replaced_voucher_is_refused(issuer, issue):

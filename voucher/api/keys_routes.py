@@ -42,10 +42,11 @@ def _conditional(tag: str, cache_control: str, build: Callable[[], dict]) -> Res
 
 
 def trust_list():
-    trust = context.services().keystore.trust_list()  # the same object until trust.json changes
+    services = context.services()
+    trust = services.keystore.trust_list()  # the same object until trust.json changes
     published = current_app.extensions.get("voucher.trust_list")
     if published is None or published[0] is not trust:
-        document = trust.to_json()
+        document = trust.to_json(services.settings.trust_max_age)
         tag = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()[:32]
         published = current_app.extensions["voucher.trust_list"] = (trust, document, tag)
     _, document, tag = published

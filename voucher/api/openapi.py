@@ -114,6 +114,7 @@ def spec() -> dict:
                                 "letter_language": {"type": "string", "description": "the language the letter is written in: the longest prefix of `language` with letter texts (de-CH → de), else de"},
                                 "notes": {"type": "array", "items": {"type": "string"}, "description": "what the caller should know, e.g. that the letter falls back to German"},
                                 "warnings": {"type": "array", "items": {"type": "string"}, "description": "on issue: what a person should check, e.g. that the voucher replaced was already used"},
+                                "replaced_by": {"type": ["string", "null"], "description": "the id of the voucher that re-issued this one (`replaces`), once there is one"},
                             }},
                 "IssueBatch": {"type": "object", "required": ["vouchers"], "additionalProperties": False, "properties": {
                     "vouchers": {"type": "array", "maxItems": 1000, "items": {"$ref": "#/components/schemas/IssueRequest"}}}},

@@ -41,10 +41,10 @@ def idempotency_key() -> str | None:
     return IdempotencyKey.model_validate({"Idempotency-Key": value}).key if value else None
 
 
-def _represent(voucher, state: str | None = None) -> dict:
+def _represent(voucher, state: vouchers.State | None = None) -> dict:
     """The voucher as JSON for the caller's role; `state` when the caller knows it (a voucher
     just made is issued). Issuer and admin see everything, verifier and finance their view."""
-    data = vouchers.describe(voucher, state or vouchers.status(context.session(), voucher, context.now()))
+    data = vouchers.describe(voucher, state or vouchers.state(context.session(), voucher, context.now()))
     view = VIEWS.get(g.client.role)
     if view is not None:
         return {k: data[k] for k in view if k in data}
@@ -62,7 +62,7 @@ def _represent(voucher, state: str | None = None) -> dict:
 
 def _issued(result: Result) -> dict:
     """An issued voucher with its warnings (e.g. the voucher it replaces was already used)."""
-    return {**_represent(result.voucher, "issued" if result.created else None), "warnings": list(result.warnings)}
+    return {**_represent(result.voucher, vouchers.State("issued") if result.created else None), "warnings": list(result.warnings)}
 
 
 def _service() -> IssuingService:

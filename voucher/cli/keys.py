@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import sys
+from datetime import datetime
 from pathlib import Path
 
 import click
 
 from .. import utc_now
-from ..services import clients
-from .base import Context, cli, pass_ctx
+from ..keys import Retired
+from ..services import clients, retirement
+from .base import CLI_ACTOR, Context, cli, pass_ctx
 
 ENROL_PREFIX = "JVENROL:"  # a QR the verifier page reads as device settings (verifier/static/app.js)
 
@@ -65,13 +68,71 @@ def keys_rotate(ctx: Context) -> None:
 @keys.command("list")
 @pass_ctx
 def keys_list(ctx: Context) -> None:
-    """One line per key: kid, not_before, not_after, issuer."""
+    """One line per key: kid, not_before, not_after, issuer, and when it was retired."""
     for key in ctx.keystore.trust_list().to_json()["keys"]:
-        click.echo(f"{key['kid']}  {key['not_before']}  {key['not_after']}  {key['issuer']}")
+        retired = f"  retired {key['retired_at']}" if "retired_at" in key else ""
+        click.echo(f"{key['kid']}  {key['not_before']}  {key['not_after']}  {key['issuer']}{retired}")
 
 
 @keys.command("export-trust")
 @pass_ctx
 def keys_export_trust(ctx: Context) -> None:
     """Print the trust list JSON."""
-    click.echo(json.dumps(ctx.keystore.trust_list().to_json(), indent=2))
+    click.echo(json.dumps(ctx.keystore.trust_list().to_json(ctx.settings.trust_max_age), indent=2))
+
+
+@keys.command("retire")
+@click.argument("kid")
+@click.option("--compromised", is_flag=True,
+              help="Also drop the key from the trust list and re-issue every still-valid voucher it signed.")
+@click.option("--out", type=click.Path(dir_okay=False),
+              help="With --compromised: the PDF of the new letters (default: the data folder).")
+@pass_ctx
+def keys_retire(ctx: Context, kid: str, compromised: bool, out: str | None) -> None:
+    """The key signs no more; with --compromised it leaves the trust list and its vouchers are re-issued."""
+    if out and not compromised:
+        raise click.UsageError("--out names the new letters' PDF: it goes with --compromised")
+    now = utc_now()
+    with ctx.db.session() as session:
+        done = retirement.retire(session, ctx.keystore, ctx.settings, kid, now, CLI_ACTOR, compromised)
+        click.echo(_RETIRED[done.change].format(kid=kid))
+        if done.new_key:
+            click.echo(f"key {done.new_key.kid} made: it signs from now on")
+        if done.change is not Retired.ALREADY_RETIRED and done.change is not Retired.ABSENT:
+            click.echo("copy trust.json (and any new <kid>.pem) to every host and restart them, as after a rotation")
+        if compromised:
+            _report_reissue(ctx, done, kid, now, out)
+
+
+_RETIRED = {
+    Retired.RETIRED: "key {kid} retired: it signs no more; its vouchers verify until they end",
+    Retired.ALREADY_RETIRED: "key {kid} was already retired: nothing changed",
+    Retired.DROPPED: "key {kid} dropped from the trust list: verifiers refuse its codes from their next sync",
+    Retired.ABSENT: "key {kid} is not in the trust list (dropped before): it signs and verifies nothing",
+}
+
+
+def _report_reissue(ctx: Context, done: retirement.Retirement, kid: str, now: datetime, out: str | None) -> None:
+    """What was re-issued, what could not be, and the one PDF of every new letter."""
+    from ..letters import batch
+    from ..letters.render import Letter
+
+    way_back = f" ({done.way_back} half-used return vouchers as a single trip back)" if done.way_back else ""
+    click.echo(f"{done.reissued} vouchers re-issued under key {ctx.keystore.signer(now).kid}{way_back}"
+               if done.reissued else "no voucher left to re-issue")
+    for warning in done.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for voucher_id, why in done.failed:
+        click.echo(f"voucher {voucher_id} not re-issued: {why}", err=True)
+    if done.letters:
+        target = Path(out) if out else ctx.settings.data_dir / f"letters-key-{kid}-{now:%Y%m%dT%H%M%SZ}.pdf"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        batch.save(batch.write_pdf([Letter.from_voucher(v, now) for v in done.letters], ctx.settings), target)
+        earlier = len(done.letters) - done.reissued
+        click.echo(f"{len(done.letters)} new letters written to {target}"
+                   + (f" ({earlier} of them re-issued by an earlier run, in case its letters were not printed)"
+                      if earlier > 0 else ""))
+    if done.failed:
+        click.echo(f"{len(done.failed)} vouchers could not be re-issued (listed above): "
+                   "fix the cause and run the command again", err=True)
+        sys.exit(1)

@@ -35,10 +35,7 @@ def letters_batch(ctx: Context, input_csv: str, out: str, as_zip: bool) -> None:
         click.echo(f"line {line}: warning: {message}", err=True)
     if result.letters:
         data = (batch.write_zip if as_zip else batch.write_pdf)(result.letters, ctx.settings)
-        target = Path(out)
-        partial = target.with_name(target.name + ".partial")
-        partial.write_bytes(data)
-        partial.replace(target)
+        batch.save(data, Path(out))
     click.echo(
         f"{len(result.letters)} letters written to {out} ({result.reused} already issued before), "
         f"{len(result.errors)} rows rejected", err=True)

@@ -44,7 +44,7 @@ def issue(ctx: Context, **fields) -> None:
     with ctx.db.session() as session:
         result = IssuingService(session, ctx.keystore, ctx.settings).issue(request, CLI_ACTOR, utc_now())
         voucher = result.voucher
-        shown = {**vouchers.describe(voucher, vouchers.status(session, voucher, utc_now())), "warnings": list(result.warnings)}
+        shown = {**vouchers.describe(voucher, vouchers.state(session, voucher, utc_now())), "warnings": list(result.warnings)}
         click.echo(json.dumps(shown, indent=2, ensure_ascii=False))
         for warning in result.warnings:
             click.echo(f"warning: {warning}", err=True)

@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 
 from flask import url_for
 
+from ..services import retirement
 from ..services.lookup import Facts
 from .. import context
 from ..staff.i18n import day, moment, t, t_or
@@ -53,10 +54,13 @@ def state(facts: Facts, now: datetime) -> list[Line]:
 
 
 def who(actor: str) -> str:
-    """`user:anna` is the person anna; `issuer:letters` an API client; `cli` the command line."""
+    """`user:anna` is the person anna; `issuer:letters` an API client; `cli` the command line;
+    `key-compromise:1a2b` the re-issue after key 1a2b was compromised (services/retirement.py)."""
     kind, _, name = actor.partition(":")
     if kind == "user":
         return name
+    if kind == retirement.REISSUER:
+        return t("actor_key_compromise", kid=name)
     if name:
         return t("actor_client", role=t_or(kind, "role_" + kind), name=name)
     return t_or(actor, "actor_" + kind)

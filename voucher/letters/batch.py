@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pypdfium2 as pdfium
@@ -128,6 +129,15 @@ def write_pdf(letters: list[Letter], settings: Settings, workers: int | None = N
     buffer = io.BytesIO()
     merged.save(buffer)
     return buffer.getvalue()
+
+
+def save(data: bytes, target: Path) -> None:
+    """Write letters (personal data: owner-only, 0600) so that `target` appears only complete."""
+    partial = target.with_name(target.name + ".partial")
+    partial.unlink(missing_ok=True)
+    with os.fdopen(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as handle:
+        handle.write(data)
+    partial.replace(target)
 
 
 def write_zip(letters: list[Letter], settings: Settings, workers: int | None = None) -> bytes:

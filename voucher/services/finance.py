@@ -191,7 +191,7 @@ def voucher_detail(session: Session, voucher_id: str, tz: ZoneInfo, now: datetim
         raise NotFound(f"no voucher and no redemption with id {canonical}")
     detail = {"voucher_id": canonical, "voucher": None, "redemptions": [], "flags": []}
     if voucher is not None:
-        described = vouchers.describe(voucher, vouchers.status(session, voucher, now))
+        described = vouchers.describe(voucher, vouchers.state(session, voucher, now))
         revoked_at = session.scalar(select(Revocation.revoked_at).where(Revocation.voucher_id == canonical))
         detail["voucher"] = {**{k: described[k] for k in FINANCE_FIELDS}, "revoked_at": revoked_at and format_instant(revoked_at)}
     if first is None:

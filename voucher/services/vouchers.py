@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import exists, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from ..letters import texts
 from ..token import codes
@@ -36,19 +37,29 @@ def printable(session: Session, voucher_id: str) -> Voucher:
     return voucher
 
 
-def status(session: Session, voucher: Voucher, now: datetime) -> str:
-    revoked, redeemed = session.execute(select(
+@dataclass(frozen=True)
+class State:
+    """What became of a voucher: `status` as the API names it, and the voucher that replaced it."""
+
+    status: str
+    replaced_by: str | None = None
+
+
+def state(session: Session, voucher: Voucher, now: datetime) -> State:
+    replacement = aliased(Voucher)
+    revoked, redeemed, replaced_by = session.execute(select(
         exists().where(Revocation.voucher_id == voucher.id),
         exists().where(Redemption.voucher_id == voucher.id, Redemption.outcome == ACCEPTED),
+        select(replacement.id).where(replacement.replaces == voucher.id).scalar_subquery(),
     )).one()
     if revoked:
-        return "revoked"
+        return State("revoked", replaced_by)
     if redeemed:
-        return "redeemed"
-    return "expired" if now >= voucher.valid_until else "issued"
+        return State("redeemed", replaced_by)
+    return State("expired" if now >= voucher.valid_until else "issued", replaced_by)
 
 
-def describe(voucher: Voucher, state: str) -> dict:
+def describe(voucher: Voucher, state: State) -> dict:
     """The voucher as the API and the CLI show it (contract fields first)."""
     return {
         "id": voucher.id,
@@ -56,7 +67,7 @@ def describe(voucher: Voucher, state: str) -> dict:
         "code": voucher.code,
         "valid_from": format_instant(voucher.valid_from),
         "valid_until": format_instant(voucher.valid_until),
-        "status": state,
+        "status": state.status,
         "holder_name": voucher.holder_name,
         "origin": voucher.origin,
         "destination": voucher.destination,
@@ -75,6 +86,7 @@ def describe(voucher: Voucher, state: str) -> dict:
         "letter_language": texts.resolve(voucher.language),
         "notes": [note for note in (texts.fallback_note(voucher.language),) if note],
         "replaces": voucher.replaces,
+        "replaced_by": state.replaced_by,
         "kid": voucher.kid,
         "created_at": format_instant(voucher.created_at),
     }

@@ -107,6 +107,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "actor_client": ("{role} über Schnittstelle ({name})", "{role} via the API ({name})"),
     "actor_cli": ("Kommandozeile", "command line"),
     "actor_demo": ("Demo", "demo"),
+    "actor_key_compromise": ("Neuausstellung nach Schlüsselkompromittierung (Schlüssel {kid})",
+                             "Re-issue after a key compromise (key {kid})"),
     "history_issued": ("Ausgestellt", "Issued"),
     "history_issued_for": ("Ausgestellt als Ersatz für", "Issued to replace"),
     "history_replaced_by": ("Storniert, ersetzt durch", "Cancelled, replaced by"),

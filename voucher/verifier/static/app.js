@@ -46,6 +46,12 @@ async function showStatus() {
     const stale = listAge > config.max_age_hours * 3600_000;
     item("revocation-age", t(stale ? "revocation_stale" : "revocation_age", { age: age(listAge) }), { warn: stale, icon: "list" });
   }
+  // Only a stale trust list is mentioned: it may still hold a key dropped after a compromise.
+  const trust = await sync.trustAge(config);
+  let trustWarning = "";
+  if (trust && trust.age === null) trustWarning = t("trust_age_unknown");
+  else if (trust && trust.age > trust.limit) trustWarning = t("trust_stale", { age: age(trust.age) });
+  item("trust-age", trustWarning, { warn: true });
   const pending = (await db.pendingRedemptions()).length;
   item("pending", pending ? t("pending", { n: pending }) : "");
   $("enrol-hint").hidden = Boolean(config.token);

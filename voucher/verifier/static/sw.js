@@ -1,9 +1,9 @@
 // Service worker: the page and its files come from the cache, so the verifier opens with no
-// network; the trust list is fetched network-first with the cached copy as fallback. The
-// signed revocation list and pending redemptions live in IndexedDB (see db.js), not here.
+// network. The API is never answered from here: the trust list, the signed revocation list and
+// pending redemptions live in IndexedDB (see db.js), and a trust list served from a cache while
+// offline would pass for a sync and keep a dropped (compromised) key alive unnoticed.
 const CACHE = "verifier-__VERSION__";
 const PRECACHE = "__PRECACHE__";
-const TRUST = "/api/v1/trust-list";
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(PRECACHE)).then(() => self.skipWaiting()));
@@ -18,14 +18,6 @@ self.addEventListener("activate", (event) => {
 self.addEventListener("fetch", (event) => {
   const url = new URL(event.request.url);
   if (event.request.method !== "GET" || url.origin !== self.location.origin) return;
-  if (url.pathname === TRUST) {
-    event.respondWith(fetch(event.request).then((response) => {
-      const copy = response.clone();
-      if (response.ok) caches.open(CACHE).then((cache) => cache.put(TRUST, copy));
-      return response;
-    }).catch(() => caches.match(TRUST)));
-    return;
-  }
   if (url.pathname.startsWith("/verify/")) {
     event.respondWith(caches.match(event.request, { ignoreSearch: true })
       .then((hit) => hit || fetch(event.request)));

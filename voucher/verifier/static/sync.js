@@ -47,10 +47,24 @@ export async function revoked() {
   return new Set(list ? list.ids : []);
 }
 
+/** The server's trust list replaces the stored one, a dropped key with it. Its age is counted
+ * from this fetch on the device's own clock (a 304 confirms the copy is current, so it counts). */
 async function syncTrust() {
   const document = await call("/trust-list");
   await importTrust(document); // throws on a malformed list before it replaces a good one
   await db.put("trust", document);
+  await db.put("trust_synced_at", new Date().toISOString());
+}
+
+/** How old the stored trust list is and how old it may be: {age, limit} in ms, age null when
+ * unknown; the limit is the lesser of the list's own max_age_hours and this device's setting. */
+export async function trustAge(config) {
+  const document = await db.get("trust");
+  if (!document) return null;
+  const fetched = await db.get("trust_synced_at");
+  const published = Number(document.max_age_hours); // NaN when absent or not a number
+  const hours = published > 0 ? Math.min(config.max_age_hours, published) : config.max_age_hours;
+  return { age: fetched ? Date.now() - Date.parse(fetched) : null, limit: hours * 3600_000 };
 }
 
 async function syncRevocations(token) {
