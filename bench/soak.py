@@ -103,27 +103,29 @@ class Day:
 
 
 class Client:
-    """One connection to the server, sending what a random pick from MIX asks for."""
+    """A stream of requests, each what a random pick from MIX asks for, each on a connection of
+    its own: devices and the letter system call now and then, not over one kept-alive connection
+    (and a few kept-alive connections would all stay with the worker that accepted them, leaving
+    the other idle)."""
 
     def __init__(self, server: Server, day: Day, rng: random.Random):
         self.address = urlsplit(server.base).netloc
         self.day, self.rng = day, rng
-        self.connection = http.client.HTTPConnection(self.address, timeout=60)
         self.tags: dict[str, str] = {}  # ETag by path and query, as a browser's cache keeps them
         self.seq = 0  # revocation list sequence number this device holds
 
     def call(self, method: str, path: str, role: str, body=None, expect=(200,), headers=None) -> tuple[int, dict]:
-        headers = {"Authorization": f"Bearer {self.day.tokens[role]}", **(headers or {})}
+        headers = {"Authorization": f"Bearer {self.day.tokens[role]}", "Connection": "close", **(headers or {})}
         data = None if body is None else json.dumps(body).encode()
         if data is not None:
             headers["Content-Type"] = "application/json"
+        connection = http.client.HTTPConnection(self.address, timeout=60)
         try:
-            self.connection.request(method, path, body=data, headers=headers)
-            response = self.connection.getresponse()
+            connection.request(method, path, body=data, headers=headers)
+            response = connection.getresponse()
             payload = response.read()
-        except (OSError, http.client.HTTPException):
-            self.connection.close()  # reconnects at the next request
-            raise
+        finally:
+            connection.close()
         if response.status not in expect:
             raise Unexpected(f"answered {response.status}")
         etag = response.getheader("ETag")
