@@ -6,27 +6,18 @@ The revocation poll sends the ETag of the list it already has, as verifier devic
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
-import tempfile
-import time
 import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from voucher.db import Database
-from voucher.keys import KeyStore
-from voucher.services import clients
-from bench.issuing import postgres_schema
+from bench.appserver import THREADS, app_on_postgres, gunicorn
 
 DURATION = "8s"
 CONNECTIONS = 16
 WORKER_COUNTS = (2, 3)
-THREADS = 4  # per worker (gthread), as `voucher serve` runs them: a request mostly waits on PostgreSQL
 VOUCHERS = 300  # redemptions spread over these, as real journeys are
 
 POLL_LUA = """
@@ -55,12 +46,6 @@ end
 """
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _wrk(url: str, script: str | None, folder: Path) -> tuple[float, str, str]:
     command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", url]
     if script:
@@ -81,34 +66,15 @@ def run() -> list[tuple[str, str]]:
     if shutil.which("wrk") is None:
         return [("HTTP load", "skipped: install wrk (apt-get install wrk)")]
     rows = []
-    with tempfile.TemporaryDirectory() as tmp, postgres_schema() as url:
-        folder = Path(tmp)
-        Database(url).upgrade()
-        now = datetime.now(UTC)
-        KeyStore(folder / "keys").init("bench", now, timedelta(days=30))
-        with Database(url).session() as session:
-            issuer = clients.create_token(session, "issuer", "bench", now)
-            verifier = clients.create_token(session, "verifier", "bench", now)
-            session.commit()
-        day = (now + timedelta(days=1)).date().isoformat()
+    with app_on_postgres() as setup:
+        issuer, verifier = setup.tokens["issuer"], setup.tokens["verifier"]
+        day = (datetime.now(UTC) + timedelta(days=1)).date().isoformat()
         body = json.dumps({"holder_name": "Zeynep Öztürk", "valid_from": day, "valid_until": day,
                            "origin": "Musterstadt Hbf", "destination": "Jobcenter Nord", "cost_center": "KST-1",
                            "return_trip": True}, ensure_ascii=True)
-        env = {**os.environ, "DATABASE_URL": url, "VOUCHER_KEYS_DIR": str(folder / "keys"),
-               "VOUCHER_DATA_DIR": str(folder), "VOUCHER_RATE_LIMIT_PER_MINUTE": str(10**9)}
         for workers in WORKER_COUNTS:
-            port = _free_port()
-            base = f"http://127.0.0.1:{port}"
-            server = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(THREADS),
-                                       "-b", f"127.0.0.1:{port}", "voucher:create_app()"],
-                                      env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            try:
-                for _ in range(100):
-                    try:
-                        urllib.request.urlopen(base + "/healthz", timeout=1)
-                        break
-                    except OSError:
-                        time.sleep(0.1)
+            with gunicorn(setup, workers) as server:
+                base = server.base
                 request = urllib.request.Request(base + "/api/v1/vouchers", data=body.encode(), method="POST",
                                                  headers={"Content-Type": "application/json", "Authorization": f"Bearer {issuer}"})
                 issued = [json.loads(urllib.request.urlopen(request).read()) for _ in range(VOUCHERS)]
@@ -125,10 +91,7 @@ def run() -> list[tuple[str, str]]:
                         "at": issued[0]["valid_from"]}),
                 }
                 for name, (path, script) in scripts.items():
-                    rate, p50, p99 = _wrk(base + path, script, folder)
+                    rate, p50, p99 = _wrk(base + path, script, setup.folder)
                     rows.append((f"HTTP {name}, gunicorn {workers} workers × {THREADS} threads + PostgreSQL, wrk {CONNECTIONS} connections",
                                  f"{rate:,.0f} req/s, p50 {p50}, p99 {p99}"))
-            finally:
-                server.terminate()
-                server.wait(timeout=30)
     return rows

@@ -21,13 +21,13 @@ from pathlib import Path
 OUT = Path(__file__).resolve().parent.parent / "docs" / "BENCHMARKS.md"
 # In this order in BENCHMARKS.md; each is bench/<name>.py with a run() -> [(what, result), ...].
 SUITES = ["token", "issuing", "letters", "robustness", "revocations", "verifier", "scan", "http", "fuzz", "invoices",
-          "reconciliation"]
+          "reconciliation", "soak"]
 HEADER = [
     "# Benchmarks", "",
     "Written by `.venv/bin/python -m bench.run [SUITE ...]`; each section says when, on which commit",
     "and on which machine its figures were measured. Each figure is the median of the runs its module",
     "states (bench/<suite>.py says what is measured and how). The HTTP figures need `wrk`",
-    "(`apt-get install wrk`) and the PostgreSQL server on 127.0.0.1:5432; the scan figures need npm",
+    "(`apt-get install wrk`) and the PostgreSQL server on 127.0.0.1:5432 (so does the soak); the scan figures need npm",
     "(jsQR, for comparison only, is installed into bench/node_modules).", "",
 ]
 

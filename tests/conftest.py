@@ -46,14 +46,20 @@ def _pg_schema(statement: str) -> None:
         engine.dispose()
 
 
-def _postgres_url(schema: str = PG_SCHEMA) -> str:
-    """A URL for a new, empty schema (skips the test when the server is not there, except in CI)."""
+def require_postgres() -> None:
+    """Skip the test when the PostgreSQL server is not there (except in CI, where it must be)."""
     try:
-        _pg_schema(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")
+        _pg_schema("SELECT 1")
     except sa.exc.OperationalError as exc:
         if os.environ.get("CI"):
             raise
         pytest.skip(f"PostgreSQL not reachable: {exc.orig}")
+
+
+def _postgres_url(schema: str = PG_SCHEMA) -> str:
+    """A URL for a new, empty schema (skips the test when the server is not there, except in CI)."""
+    require_postgres()
+    _pg_schema(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")
     return f"{PG_ADMIN_URL}?options=-csearch_path%3D{schema}"
 
 

@@ -104,6 +104,26 @@ def test_revoke_is_harmless_twice_and_listed_once(client, issue, auth):
     assert [e["id"] for e in listed["entries"]] == [body["id"]] and listed["seq"] == 1
 
 
+def test_concurrent_cancellations_of_one_voucher_revoke_it_once(app, issue, auth):
+    body = issue()
+    start, results = threading.Barrier(6), []
+
+    def revoke():
+        with app.test_client() as c:
+            start.wait()
+            results.append(c.post(f"{URL}/{body['id']}/revoke", json={"reason": "double click"}, headers=auth("issuer")))
+
+    threads = [threading.Thread(target=revoke) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert [r.status_code for r in results] == [200] * 6
+    with app.test_client() as c:
+        listed = c.get("/api/v1/revocations?since=0", headers=auth("verifier")).get_json()
+    assert [e["id"] for e in listed["entries"]] == [body["id"]] and listed["seq"] == 1
+
+
 def test_verifier_sees_only_what_the_qr_shows(client, issue, auth):
     body = issue()
     seen = client.get(f"{URL}/{body['short_code']}", headers=auth("verifier")).get_json()

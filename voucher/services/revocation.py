@@ -20,7 +20,9 @@ COUNTER = "revocations"
 def revoke(session: Session, voucher_id: str, reason: str, actor: str, now: datetime) -> Revocation:
     """Revoke once; revoking again returns the first revocation unchanged. Does not commit, so
     a re-issue can revoke the old voucher in the same transaction that creates the new one."""
-    if session.get(Voucher, voucher_id) is None:
+    # Lock the voucher row, so two cancellations of one voucher at once queue here and the second
+    # finds the first's revocation, rather than inserting another (a unique violation: a 500).
+    if session.scalar(select(Voucher.id).where(Voucher.id == voucher_id).with_for_update()) is None:
         raise NotFound(f"no voucher with id {voucher_id}")
     existing = session.scalar(select(Revocation).where(Revocation.voucher_id == voucher_id))
     if existing is not None:
