@@ -86,8 +86,8 @@ def test_set_up_code_out_of_range_is_refused_and_changes_nothing(context, live, 
     page = open_page(context, live)
     before = settings(page)
     offer(page, enrol_code(tmp_path, **values))
-    page.wait_for_selector("#settings-result:not([hidden])")
-    assert "Kein gültiger Einrichtungs-Code" in page.text_content("#settings-result")
+    # "Gespeichert." from enrolling is still shown: wait for the answer to this code.
+    page.wait_for_function("() => document.getElementById('settings-result').textContent.includes('Kein gültiger Einrichtungs-Code')")
     assert detail in page.text_content("#settings-result")
     assert not page.is_visible("#enrol-offer")
     assert settings(page) == before
