@@ -1,6 +1,5 @@
-"""audit events may be linked right after their transaction commits (when another writer holds
-the chain head): seq and hashes empty until then, an index to find the unlinked ones, and the
-chain's head hash kept beside its number
+"""audit events are chained right after their transaction commits: seq and hashes empty until
+then, an index to find the unchained ones, and the chain's head hash kept beside its number
 
 Revision ID: 0009
 Revises: 0008

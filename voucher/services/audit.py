@@ -2,16 +2,13 @@
 deleted or reordered event shows.
 
 Each event gets the next number in one gapless sequence and a hash over its content, its number
-and the previous event's hash. The chain head (last number and hash) is the `audit` row in
-`counters`; its row lock is what keeps concurrent writers from forking the chain.
-
-A transaction's events are chained at its commit when the head is free: one lock, the events
-inserted already linked. When another writer holds the head (which it does through its commit
-and disk flush), waiting would make every issuing and sync request in the service commit in
-single file; instead the events are stored unlinked, the transaction commits side by side with
-the other, and right after, `chain` waits its turn for the head and links every event stored so
-far. An event is unlinked only for those moments (or, after a crash between the two, until the
-next link or `voucher audit verify`).
+and the previous event's hash. An event is stored with the transaction that did what it records;
+it is chained right after that commits, by `chain`, in a short transaction of its own that holds
+the chain head's lock (the `audit` row in `counters`, which keeps the last number and hash).
+Chaining inside each writer's transaction would hold that lock through the writer's commit and
+its disk flush, so every issuing and sync request in the service would commit one after another;
+chained afterwards, writers commit side by side and one chainer links all that arrived meanwhile.
+An event is unchained only for the moments between its commit and its chaining.
 """
 
 from __future__ import annotations
@@ -34,7 +31,7 @@ from ..store import AuditEvent, Counter
 COUNTER = "audit"
 GENESIS = "0" * 64  # the "previous hash" of the first event
 _PENDING = "audit.pending"
-_UNCHAINED = "audit.unchained"
+_WRITTEN = "audit.written"
 CHAIN_CHUNK = 5000
 log = logging.getLogger(__name__)
 
@@ -68,94 +65,85 @@ def event_hash(prev_hash: str, seq: int, at: datetime, actor: str, action: str, 
 
 
 @event.listens_for(Session, "before_commit")
-def _chain_at_commit(session: Session) -> None:
+def _write_at_commit(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
-    session.flush()  # the transaction's own rows first: their waits and conflicts come before the lock
-    connection = session.connection()
     rows = [{"at": item.at, "actor": item.actor, "action": item.action, "voucher_id": item.voucher_id,
-             "detail": json.loads(json.dumps(item.detail))} for item in pending]  # hashed as it will be read back
-    head = _head(connection, wait=False)
-    if head is None:  # another writer holds the head: commit side by side, link right after
-        insert_rows(session, AuditEvent.__table__, rows)
-        session.info[_UNCHAINED] = True
-        return
-    insert_rows(session, AuditEvent.__table__, _link(connection, head, rows))
+             "detail": item.detail} for item in pending]
+    insert_rows(session, AuditEvent.__table__, rows)
+    session.info[_WRITTEN] = True
 
 
 @event.listens_for(Session, "after_commit")
 def _chain_after_commit(session: Session) -> None:
-    if not session.info.pop(_UNCHAINED, False):
+    if not session.info.pop(_WRITTEN, False):
         return
     bind = session.get_bind()
     try:
         chain(bind.engine if isinstance(bind, Connection) else bind)
     except DBAPIError as exc:
-        # The events are stored; the next writer that links, or `voucher audit verify`, links them.
+        # The events are stored; the next chainer (any later write, or `voucher audit verify`) links them.
         log.warning("audit events stored but not yet chained: %s", exc.__class__.__name__)
 
 
 def chain(engine: Engine) -> int:
     """Link every committed event not yet in the chain, in the order they were stored; returns
-    how many. Waits for the head: whoever holds it is brief (a writer's commit, or another
-    chainer). On PostgreSQL the link commits without waiting for the disk: a crash can only undo
-    it, leaving those events for the next chainer, never fork the chain."""
+    how many. One chainer at a time holds the head's row lock; a writer that finds it taken
+    leaves its events to that one, which looks for newcomers again after letting go, so no
+    request waits for another's chaining and no event is left behind. A crash can undo a link,
+    never fork the chain: on PostgreSQL chaining commits without waiting for the disk, and a
+    lost link only leaves its events for the next chainer."""
+    events = AuditEvent.__table__
     linked = 0
     while True:
         with engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
             count = link_pending(connection)
+        if count is None:
+            return linked  # another chainer holds the head; it looks again after letting go
         linked += count
-        if count < CHAIN_CHUNK:
-            return linked
+        if count == CHAIN_CHUNK:
+            continue
+        with engine.connect() as connection:
+            left = connection.execution_options(**READ_ONLY).execute(select(events.c.id).where(events.c.seq.is_(None)).limit(1))
+            if left.first() is None:
+                return linked
 
 
-def link_pending(connection: Connection) -> int:
-    """Chain up to CHAIN_CHUNK unchained events in the connection's transaction, waiting for the head."""
-    events = AuditEvent.__table__
-    head = _head(connection, wait=True)
+def link_pending(connection: Connection) -> int | None:
+    """Chain up to CHAIN_CHUNK unchained events in the connection's transaction; None when
+    another chainer holds the head."""
+    counters, events = Counter.__table__, AuditEvent.__table__
+    head = connection.execute(
+        select(counters.c.value, counters.c.hash).where(counters.c.name == COUNTER).with_for_update(skip_locked=True)
+    ).first()
+    if head is None:
+        return None
     rows = connection.execute(
         select(events.c.id, events.c.at, events.c.actor, events.c.action, events.c.voucher_id, events.c.detail)
         .where(events.c.seq.is_(None)).order_by(events.c.id).limit(CHAIN_CHUNK)
-    ).mappings().all()
-    if rows:
-        connection.execute(update(events).where(events.c.id == bindparam("b_id")).values(
-            seq=bindparam("seq"), prev_hash=bindparam("prev_hash"), hash=bindparam("hash")),
-            [{"b_id": row["id"], "seq": row["seq"], "prev_hash": row["prev_hash"], "hash": row["hash"]}
-             for row in _link(connection, head, rows)])
-    return len(rows)
-
-
-def _head(connection: Connection, wait: bool):
-    """The chain head (last number and hash), locked until the transaction ends; None when
-    `wait` is false and another transaction holds it. (SQLite has one writer at a time: there
-    the writer's transaction always holds it.)"""
-    counters = Counter.__table__
-    return connection.execute(
-        select(counters.c.value, counters.c.hash).where(counters.c.name == COUNTER).with_for_update(skip_locked=not wait)
-    ).first()
-
-
-def _link(connection: Connection, head, rows: list) -> list[dict]:
-    """The rows numbered and hashed on from the locked head, which moves to the last of them."""
-    seq, prev, linked = head.value, head.hash or GENESIS, []
+    ).all()
+    if not rows:
+        return 0
+    seq, prev, updates = head.value, head.hash or GENESIS, []
     for row in rows:
         seq += 1
-        digest = event_hash(prev, seq, row["at"], row["actor"], row["action"], row["voucher_id"], row["detail"])
-        linked.append({**row, "seq": seq, "prev_hash": prev, "hash": digest})
+        digest = event_hash(prev, seq, row.at, row.actor, row.action, row.voucher_id, row.detail)
+        updates.append({"b_id": row.id, "b_seq": seq, "b_prev": prev, "b_hash": digest})
         prev = digest
-    counters = Counter.__table__
+    connection.execute(update(events).where(events.c.id == bindparam("b_id")).values(
+        seq=bindparam("b_seq"), prev_hash=bindparam("b_prev"), hash=bindparam("b_hash")), updates)
     connection.execute(update(counters).where(counters.c.name == COUNTER).values(value=seq, hash=prev))
-    return linked
+    return len(rows)
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget_uncommitted(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
         session.info.pop(_PENDING, None)
-        session.info.pop(_UNCHAINED, None)
+        session.info.pop(_WRITTEN, None)
 
 
 @dataclass(frozen=True)
