@@ -106,7 +106,7 @@ def db(database: Database) -> Database:
         for table in reversed(Base.metadata.sorted_tables):
             if table.name != "counters":
                 conn.execute(table.delete())
-        conn.execute(sa.text("UPDATE counters SET value = 0, hash = NULL"))
+        conn.execute(sa.text("UPDATE counters SET value = 0"))
     return database
 
 

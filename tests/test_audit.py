@@ -198,14 +198,3 @@ def test_verify_while_writers_write_finds_no_false_break(db):
         thread.join()
     assert len(verdicts) > 1 and [v.broken for v in verdicts] == [None] * len(verdicts)
     assert verdicts[-1].events <= 230 == verdict(db).events
-
-
-def test_events_a_crash_left_unchained_are_linked_by_verify(db, tmp_path):
-    log_events(db, 2)
-    with db.engine.begin() as conn:  # stored, then the process died before chaining it
-        conn.execute(AuditEvent.__table__.insert(), [{"at": T0, "actor": "test:probe", "action": "probe", "detail": {"n": 9}}])
-    assert verdict(db).events == 2
-    result = run_cli(db, tmp_path)
-    assert result.returncode == 0 and result.stdout.startswith("audit log intact: 3 events, head hash ")
-    with db.session() as session:
-        assert session.scalar(select(func.count()).select_from(AuditEvent).where(AuditEvent.seq.is_(None))) == 0

@@ -18,9 +18,7 @@ def audit_group() -> None:
 @audit_group.command("verify")
 @pass_ctx
 def verify(ctx: Context) -> None:
-    """Check the hash chain: exit 0 when it holds, 1 at the first broken link (printed). Events
-    stored but not yet chained (a crash between a commit and its chaining) are chained first."""
-    audit.chain(ctx.db.engine)
+    """Check the hash chain: exit 0 when it holds, 1 at the first broken link (printed)."""
     with ctx.db.session() as session:
         verdict = audit.verify(session)
     if verdict.broken:

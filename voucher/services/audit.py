@@ -2,13 +2,11 @@
 deleted or reordered event shows.
 
 Each event gets the next number in one gapless sequence and a hash over its content, its number
-and the previous event's hash. An event is stored with the transaction that did what it records;
-it is chained right after that commits, by `chain`, in a short transaction of its own that holds
-the chain head's lock (the `audit` row in `counters`, which keeps the last number and hash).
-Chaining inside each writer's transaction would hold that lock through the writer's commit and
-its disk flush, so every issuing and sync request in the service would commit one after another;
-chained afterwards, writers commit side by side and one chainer links all that arrived meanwhile.
-An event is unchained only for the moments between its commit and its chaining.
+and the previous event's hash. Recording is cheap: an event waits in the session and the whole
+transaction's events are chained at commit, in one turn of the chain head's lock (a row in
+`counters`). Many transactions write events at once (issuing, redemption sync, revocation), so
+the lock is what keeps the chain from forking; taking it at commit holds it for the shortest time
+and always last, after every other lock the transaction holds, so it cannot deadlock with them.
 """
 
 from __future__ import annotations
@@ -16,13 +14,11 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import logging
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import Connection, Engine, bindparam, event, select, update
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy import event, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from ..db import READ_ONLY, insert_rows
@@ -31,9 +27,6 @@ from ..store import AuditEvent, Counter
 COUNTER = "audit"
 GENESIS = "0" * 64  # the "previous hash" of the first event
 _PENDING = "audit.pending"
-_WRITTEN = "audit.written"
-CHAIN_CHUNK = 5000
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -65,85 +58,35 @@ def event_hash(prev_hash: str, seq: int, at: datetime, actor: str, action: str, 
 
 
 @event.listens_for(Session, "before_commit")
-def _write_at_commit(session: Session) -> None:
+def _chain_at_commit(session: Session) -> None:
     pending = session.info.pop(_PENDING, None)
     if not pending:
         return
-    rows = [{"at": item.at, "actor": item.actor, "action": item.action, "voucher_id": item.voucher_id,
-             "detail": item.detail} for item in pending]
-    insert_rows(session, AuditEvent.__table__, rows)
-    session.info[_WRITTEN] = True
-
-
-@event.listens_for(Session, "after_commit")
-def _chain_after_commit(session: Session) -> None:
-    if not session.info.pop(_WRITTEN, False):
-        return
-    bind = session.get_bind()
-    try:
-        chain(bind.engine if isinstance(bind, Connection) else bind)
-    except DBAPIError as exc:
-        # The events are stored; the next chainer (any later write, or `voucher audit verify`) links them.
-        log.warning("audit events stored but not yet chained: %s", exc.__class__.__name__)
-
-
-def chain(engine: Engine) -> int:
-    """Link every committed event not yet in the chain, in the order they were stored; returns
-    how many. One chainer at a time holds the head's row lock; a writer that finds it taken
-    leaves its events to that one, which looks for newcomers again after letting go, so no
-    request waits for another's chaining and no event is left behind. A crash can undo a link,
-    never fork the chain: on PostgreSQL chaining commits without waiting for the disk, and a
-    lost link only leaves its events for the next chainer."""
-    events = AuditEvent.__table__
-    linked = 0
-    while True:
-        with engine.begin() as connection:
-            if connection.dialect.name == "postgresql":
-                connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
-            count = link_pending(connection)
-        if count is None:
-            return linked  # another chainer holds the head; it looks again after letting go
-        linked += count
-        if count == CHAIN_CHUNK:
-            continue
-        with engine.connect() as connection:
-            left = connection.execution_options(**READ_ONLY).execute(select(events.c.id).where(events.c.seq.is_(None)).limit(1))
-            if left.first() is None:
-                return linked
-
-
-def link_pending(connection: Connection) -> int | None:
-    """Chain up to CHAIN_CHUNK unchained events in the connection's transaction; None when
-    another chainer holds the head."""
+    session.flush()  # the transaction's own rows first: their waits and conflicts come before the lock
+    connection = session.connection()  # Core statements on the tables: no ORM bookkeeping per commit
     counters, events = Counter.__table__, AuditEvent.__table__
-    head = connection.execute(
-        select(counters.c.value, counters.c.hash).where(counters.c.name == COUNTER).with_for_update(skip_locked=True)
-    ).first()
-    if head is None:
-        return None
-    rows = connection.execute(
-        select(events.c.id, events.c.at, events.c.actor, events.c.action, events.c.voucher_id, events.c.detail)
-        .where(events.c.seq.is_(None)).order_by(events.c.id).limit(CHAIN_CHUNK)
-    ).all()
-    if not rows:
-        return 0
-    seq, prev, updates = head.value, head.hash or GENESIS, []
-    for row in rows:
-        seq += 1
-        digest = event_hash(prev, seq, row.at, row.actor, row.action, row.voucher_id, row.detail)
-        updates.append({"b_id": row.id, "b_seq": seq, "b_prev": prev, "b_hash": digest})
+    # UPDATE ... RETURNING holds the head's row lock until commit: one chain, no fork.
+    last = connection.execute(
+        update(counters).where(counters.c.name == COUNTER).values(value=counters.c.value + len(pending))
+        .returning(counters.c.value)
+    ).scalar_one()
+    first = last - len(pending) + 1
+    # A statement of its own, so it sees the event the previous holder of the lock committed.
+    prev = connection.execute(select(events.c.hash).where(events.c.seq == first - 1)).scalar() if first > 1 else GENESIS
+    rows = []
+    for seq, item in enumerate(pending, first):
+        detail = json.loads(json.dumps(item.detail))  # hashed exactly as it will be read back
+        digest = event_hash(prev, seq, item.at, item.actor, item.action, item.voucher_id, detail)
+        rows.append({"seq": seq, "at": item.at, "actor": item.actor, "action": item.action,
+                     "voucher_id": item.voucher_id, "detail": detail, "prev_hash": prev, "hash": digest})
         prev = digest
-    connection.execute(update(events).where(events.c.id == bindparam("b_id")).values(
-        seq=bindparam("b_seq"), prev_hash=bindparam("b_prev"), hash=bindparam("b_hash")), updates)
-    connection.execute(update(counters).where(counters.c.name == COUNTER).values(value=seq, hash=prev))
-    return len(rows)
+    insert_rows(session, events, rows)
 
 
 @event.listens_for(Session, "after_transaction_end")
 def _forget_uncommitted(session: Session, transaction: SessionTransaction) -> None:
     if transaction.parent is None:
         session.info.pop(_PENDING, None)
-        session.info.pop(_WRITTEN, None)
 
 
 @dataclass(frozen=True)

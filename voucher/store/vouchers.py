@@ -83,4 +83,3 @@ class Counter(Base):
 
     name: Mapped[str] = mapped_column(String(32), primary_key=True)
     value: Mapped[int] = mapped_column(Integer)
-    hash: Mapped[str | None] = mapped_column(String(64))  # the audit chain's head (services/audit.py)
