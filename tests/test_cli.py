@@ -17,7 +17,8 @@ from sqlalchemy import func, select
 from voucher import qr
 from voucher.db import Database
 from voucher.keys import KeyStore
-from voucher.store import ApiClient, Voucher
+from voucher.services import audit
+from voucher.store import ApiClient, AuditEvent, Voucher
 from voucher.token import codes
 from voucher.token import format as token_format
 from tests.letters.test_letters import pages, scan
@@ -230,3 +231,16 @@ def test_retire_twice_is_harmless_and_keys_list_shows_it(env, initialised):
     listed = dict(line.split(maxsplit=1) for line in run(env, "keys", "list").stdout.splitlines())
     assert "retired" in listed[kid] and len(listed) == 2
     assert json.loads(run(env, *ISSUE).stdout)["kid"] != kid
+
+
+def test_a_key_made_by_init_or_rotate_is_in_the_audit_log(env, db, initialised):
+    rotated = run(env, "keys", "rotate")
+    assert rotated.returncode == 0, rotated.stderr
+    new_kid = rotated.stdout.split()[1]
+    with db.session() as session:
+        events = session.execute(select(AuditEvent.action, AuditEvent.actor, AuditEvent.detail)
+                                 .where(AuditEvent.action.in_(["key_create", "key_rotate"])).order_by(AuditEvent.seq)).all()
+    assert [(action, actor) for action, actor, _ in events] == [("key_create", "cli"), ("key_rotate", "cli")]
+    assert events[1].detail == {"kid": new_kid, "development": True} and events[0].detail["kid"] != new_kid
+    with db.session() as session:
+        assert audit.verify(session).broken is None

@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 
 from .. import utc_now
-from ..keys import Retired
-from ..services import clients, retirement
+from ..keys import Retired, TrustedKey
+from ..services import audit, clients, retirement
 from .base import CLI_ACTOR, Context, cli, pass_ctx
 
 ENROL_PREFIX = "JVENROL:"  # a QR the verifier page reads as device settings (verifier/static/app.js)
@@ -61,8 +61,17 @@ def keys_init(ctx: Context) -> None:
 @pass_ctx
 def keys_rotate(ctx: Context) -> None:
     """Make a new signing key; older keys keep verifying until their not_after."""
-    key = ctx.keystore.rotate(ctx.settings.issuer, utc_now(), ctx.settings.key_lifetime)
+    now = utc_now()
+    key = ctx.keystore.rotate(ctx.settings.issuer, now, ctx.settings.key_lifetime)
+    log_new_key(ctx, key, "key_rotate", now)
     click.echo(f"key {key.kid} now signs")
+
+
+def log_new_key(ctx: Context, key: TrustedKey, action: str, now: datetime) -> None:
+    """A key that signs from now on is the audit log's business like a voucher it signs."""
+    with ctx.db.session() as session:
+        audit.record(session, CLI_ACTOR, action, now, kid=key.kid, development=key.development)
+        session.commit()
 
 
 @keys.command("list")

@@ -7,6 +7,7 @@ import click
 from .. import utc_now
 from ..services import clients
 from .base import CLI_ACTOR, Context, cli, pass_ctx
+from .keys import log_new_key
 
 
 @cli.command()
@@ -14,8 +15,10 @@ from .base import CLI_ACTOR, Context, cli, pass_ctx
 def init(ctx: Context) -> None:
     """Create the database, a development key if none exists, and one token per role."""
     ctx.db.upgrade()
-    key = ctx.keystore.init(ctx.settings.issuer, utc_now(), ctx.settings.key_lifetime)
+    now = utc_now()
+    key = ctx.keystore.init(ctx.settings.issuer, now, ctx.settings.key_lifetime)
     if key is not None:
+        log_new_key(ctx, key, "key_create", now)
         click.echo(f"created signing key {key.kid}{' (development)' if key.development else ''}", err=True)
     with ctx.db.session() as session:
         tokens = [(role, clients.create_token(session, role, f"init-{role}", utc_now())) for role in clients.ROLES]
