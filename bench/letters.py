@@ -8,6 +8,8 @@ import os
 import statistics
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -31,17 +33,27 @@ def _csv(n: int, day: str, language: str = "de", name: str = "Zeynep Öztürk-Wi
     return "\n".join(rows) + "\n"
 
 
-def _per_language(now: datetime) -> list[tuple[str, str]]:
-    """Render-only letters/s per language, all cores: what Arabic (two pages, HarfBuzz shaping,
-    bidi) and Turkish (two pages) cost next to German (one page)."""
-    day = (now + timedelta(days=10)).date().isoformat()
-    results = []
+@contextmanager
+def _office(now: datetime) -> Iterator[tuple[Settings, Database, KeyStore]]:
+    """An empty SQLite office with a signing key, gone afterwards."""
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(data_dir=Path(tmp), keys_dir=Path(tmp) / "keys")
         db = Database(settings.database)
         db.upgrade()
         keystore = KeyStore(settings.keys_dir)
         keystore.init("bench", now, timedelta(days=30))
+        try:
+            yield settings, db, keystore
+        finally:
+            db.engine.dispose()
+
+
+def _per_language(now: datetime) -> list[tuple[str, str]]:
+    """Render-only letters/s per language, all cores: what Arabic (two pages, HarfBuzz shaping,
+    bidi) and Turkish (two pages) cost next to German (one page)."""
+    day = (now + timedelta(days=10)).date().isoformat()
+    results = []
+    with _office(now) as (settings, db, keystore):
         for language, name in LANGUAGES:
             with db.session() as session:
                 letters = batch.run(session, keystore, settings, _csv(RENDER_ONLY, day, language, name), now).letters
@@ -50,7 +62,6 @@ def _per_language(now: datetime) -> list[tuple[str, str]]:
             seconds = time.perf_counter() - start
             results.append((f"Letter render, {language} ({RENDER_ONLY} letters, {os.cpu_count()} processes)",
                             f"{RENDER_ONLY / seconds:.0f} letters/s"))
-        db.engine.dispose()
     return results
 
 
@@ -59,12 +70,7 @@ def run() -> list[tuple[str, str]]:
     text = _csv(LETTERS, (now + timedelta(days=10)).date().isoformat())
     issue_s, render_s = [], []
     for _ in range(RUNS):
-        with tempfile.TemporaryDirectory() as tmp:
-            settings = Settings(data_dir=Path(tmp), keys_dir=Path(tmp) / "keys")
-            db = Database(settings.database)
-            db.upgrade()
-            keystore = KeyStore(settings.keys_dir)
-            keystore.init("bench", now, timedelta(days=30))
+        with _office(now) as (settings, db, keystore):
             with db.session() as session:
                 start = time.perf_counter()
                 result = batch.run(session, keystore, settings, text, now)
@@ -73,7 +79,6 @@ def run() -> list[tuple[str, str]]:
             pdf = batch.write_pdf(result.letters, settings)
             render_s.append(time.perf_counter() - start)
             assert not result.errors and pdf.startswith(b"%PDF")
-            db.engine.dispose()
     issue, render = statistics.median(issue_s), statistics.median(render_s)
     cores = os.cpu_count()
     return [
