@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import stat
+import time
+
+import pytest
 
 from sqlalchemy import text
 
@@ -33,3 +36,18 @@ def test_existing_sqlite_file_keeps_the_mode_its_operator_gave_it(tmp_path):
     path.chmod(0o640)
     Database(f"sqlite:///{path}").engine.dispose()
     assert mode(path) == 0o640
+
+
+def test_pooled_connection_the_server_closed_is_replaced_before_use(db):
+    """A server restart or an idle timeout closes pooled connections; the next request must get
+    a live one, not an error (and costs no ping round trip when nothing was closed)."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL: SQLite has no server to close connections")
+    with db.engine.connect() as first, db.engine.connect() as second:
+        pid = first.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        first.close()  # back to the pool, which now holds it idle
+        assert second.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one()
+    time.sleep(0.2)  # the server's side of the socket closes
+    with db.engine.connect() as first, db.engine.connect() as second:  # every pooled connection
+        pids = [c.execute(text("SELECT pg_backend_pid()")).scalar_one() for c in (first, second)]
+    assert pid not in pids

@@ -16,6 +16,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     Field,
+    PrivateAttr,
     StrictBool,
     StringConstraints,
     ValidationInfo,
@@ -124,6 +125,8 @@ class IssueRequest(BaseModel):
     external_ref: Text(max_length=64) | None = None
     language: LanguageTag = "de"
     replaces: VoucherId | None = None
+    # window() per time zone, worked out once: validation needs it and so does signing.
+    _windows: dict[ZoneInfo, tuple[datetime, datetime]] = PrivateAttr(default_factory=dict)
 
     @model_validator(mode="after")
     def _route_and_window(self, info: ValidationInfo) -> IssueRequest:
@@ -143,6 +146,11 @@ class IssueRequest(BaseModel):
     def window(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
         """[start, end) in UTC, whole minutes. A date as valid_until means to the end of that
         day in the office's time zone; a time is rounded outwards, never shortening the trip."""
+        if tz not in self._windows:
+            self._windows[tz] = self._window(tz)
+        return self._windows[tz]
+
+    def _window(self, tz: ZoneInfo) -> tuple[datetime, datetime]:
         start = as_local(self.valid_from, tz, 0)
         end = as_local(self.valid_until, tz, 1)
         start = start.replace(second=0, microsecond=0)

@@ -1,8 +1,10 @@
 """Instants on the wire: ISO 8601 in UTC with a Z, to the second."""
 
 from datetime import UTC, datetime
+from functools import lru_cache
 
 
+@lru_cache(maxsize=4096)  # a batch's vouchers share their days and their moment of issue
 def format_instant(moment: datetime) -> str:
     return moment.astimezone(UTC).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
