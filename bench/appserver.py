@@ -1,6 +1,7 @@
-"""The app as it is deployed, for the benchmarks that load it over HTTP (http, soak): gunicorn
-(gthread workers, as `voucher serve` runs them) on a PostgreSQL schema of its own in the local
-server, with a signing key and one API token per role; the schema is dropped afterwards."""
+"""The app as it is deployed, for the benchmarks that load it over HTTP (http, issuing, soak):
+gunicorn (one thread per worker, as `voucher serve` runs them) on a PostgreSQL schema of its own
+in the local server (or a SQLite file), with a signing key and one API token per role; the
+database is dropped afterwards."""
 
 from __future__ import annotations
 
@@ -19,10 +20,11 @@ from pathlib import Path
 
 from voucher.db import Database
 from voucher.keys import KeyStore
+from voucher.serving import TIMEOUT_SECONDS
 from voucher.services import clients
-from bench.issuing import postgres_schema
+from bench.databases import database_url
 
-THREADS = 4  # per worker (gthread), as `voucher serve` runs them: a request mostly waits on PostgreSQL
+THREADS = 1  # per worker, as `voucher serve` runs them (voucher/serving.py says why)
 READY_SECONDS = 30
 
 
@@ -61,10 +63,10 @@ def rss_mb(pid: int) -> float | None:
 
 
 @contextmanager
-def app_on_postgres() -> Iterator[Setup]:
-    """A migrated, empty schema with a signing key and a token per role (rate limits lifted: the
-    load comes from one address with one token per role)."""
-    with tempfile.TemporaryDirectory() as tmp, postgres_schema() as url:
+def app_on(backend: str = "PostgreSQL") -> Iterator[Setup]:
+    """A migrated, empty database with a signing key and a token per role (rate limits lifted:
+    the load comes from one address with one token per role)."""
+    with tempfile.TemporaryDirectory() as tmp, database_url(backend, Path(tmp)) as url:
         folder = Path(tmp)
         Database(url).upgrade()
         now = datetime.now(UTC)
@@ -92,7 +94,7 @@ def gunicorn(setup: Setup, workers: int, threads: int = THREADS) -> Iterator[Ser
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     process = subprocess.Popen([sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads),
-                                "-b", f"127.0.0.1:{port}", "voucher:create_app()"],
+                                "--timeout", str(TIMEOUT_SECONDS), "-b", f"127.0.0.1:{port}", "voucher:create_app()"],
                                env=setup.env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + READY_SECONDS

@@ -16,9 +16,9 @@ from datetime import UTC, date, datetime, time as clock_time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
 from sqlalchemy import insert
 
+from bench.databases import pg, postgres_url
 from voucher import create_app
 from voucher.config import Settings
 from voucher.db import Database
@@ -27,7 +27,6 @@ from voucher.store import Redemption, Voucher
 
 LINES = 50_000
 RUNS = 3
-PG = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PG_SCHEMA = f"voucher_bench_invoices_{os.getpid()}"
 TZ = ZoneInfo("Europe/Berlin")
 HEADER = ("Rechnungsnummer;Position;Linie;Fahrtrichtung;Haltestelle Einstieg;Haltestelle Ausstieg;Tarifstufe;"
@@ -113,18 +112,6 @@ def _check(status: int, report: dict | None) -> None:
         raise RuntimeError(f"invoice bench: unexpected answer {status} {report and report['totals']}")
 
 
-def _postgres() -> str:
-    _pg(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE; CREATE SCHEMA {PG_SCHEMA}")
-    return f"{PG}?options=-csearch_path%3D{PG_SCHEMA}"
-
-
-def _pg(statement: str) -> None:
-    engine = sa.create_engine(PG)
-    with engine.begin() as conn:
-        conn.execute(sa.text(statement))
-    engine.dispose()
-
-
 def run() -> list[tuple[str, str]]:
     api = {"SQLite": [], "PostgreSQL": []}
     cli, memory = [], []
@@ -135,7 +122,7 @@ def run() -> list[tuple[str, str]]:
         try:
             for run_number in range(RUNS):
                 for backend in api:
-                    url = f"sqlite:///{folder}/api-{run_number}.db" if backend == "SQLite" else _postgres()
+                    url = f"sqlite:///{folder}/api-{run_number}.db" if backend == "SQLite" else postgres_url(PG_SCHEMA)
                     world(url)
                     api[backend].append(through_api(url, folder, data))
                 url = f"sqlite:///{folder}/cli-{run_number}.db"
@@ -144,7 +131,7 @@ def run() -> list[tuple[str, str]]:
                 cli.append(seconds)
                 memory.append(megabytes)
         finally:
-            _pg(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE")
+            pg(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE")
     size = f"{LINES:,} lines, {len(data) / 1e6:.1f} MB"
     rows = [(f"Invoice through POST /api/v1/invoices/match into {backend} ({size}, all matched and stored)",
              f"{statistics.median(times):.1f} s") for backend, times in api.items()]

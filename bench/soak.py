@@ -35,7 +35,7 @@ from sqlalchemy import func, select
 
 from voucher.db import Database
 from voucher.store import Redemption, Voucher
-from bench.appserver import THREADS, Server, app_on_postgres, gunicorn, rss_mb
+from bench.appserver import THREADS, Server, app_on, gunicorn, rss_mb
 
 SECONDS = int(os.environ.get("SOAK_SECONDS", "600"))
 RATE = float(os.environ.get("SOAK_RATE", "100"))
@@ -279,7 +279,7 @@ def _stored(url: str, day: Day) -> str:
 
 
 def soak(seconds: int = SECONDS, rate: float = RATE) -> Report:
-    with app_on_postgres() as setup, gunicorn(setup, WORKERS) as server:
+    with app_on() as setup, gunicorn(setup, WORKERS) as server:
         day = Day(setup.tokens)
         seeding = Client(server, day, random.Random(SEED))
         for _ in range(4):  # the morning's letters, so journeys and look-ups have vouchers from the start

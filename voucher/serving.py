@@ -20,7 +20,16 @@ class _Gunicorn(BaseApplication):
         return create_app()
 
 
+# A sync worker (one thread) is killed after this many seconds on one request: long enough for
+# the largest invoice upload (50 MB, about a minute), short enough to end a hung worker.
+TIMEOUT_SECONDS = 120
+
+
 def run(host: str, port: int, workers: int, threads: int = 1) -> None:
+    """One thread per worker (gunicorn's sync worker) unless asked: measured with PostgreSQL on
+    the same 2 cores, 2 such workers issue about twice as many vouchers a second as 2 workers of
+    4 threads, whose threads queue for the interpreter lock after every round trip and whose
+    kept-alive connections can pile up on one worker (docs/BENCHMARKS.md, http). Threads pay off
+    only where the database is far away; more workers is the first thing to try."""
     # No gunicorn access log: the app logs one JSON line per request without ids or queries.
-    # Threads let a worker serve other requests while one waits for PostgreSQL's commit.
-    _Gunicorn({"bind": f"{host}:{port}", "workers": workers, "threads": threads}).run()
+    _Gunicorn({"bind": f"{host}:{port}", "workers": workers, "threads": threads, "timeout": TIMEOUT_SECONDS}).run()

@@ -68,7 +68,8 @@ def retention(ctx: Context, days: int | None) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=2, show_default=True, type=int)
-@click.option("--threads", default=4, show_default=True, type=int, help="Threads per worker.")
+@click.option("--threads", default=1, show_default=True, type=int,
+              help="Threads per worker (more only when the database is far away).")
 def serve(host: str, port: int, workers: int, threads: int) -> None:
     """Serve the API and pages with gunicorn."""
     from ..serving import run
