@@ -322,7 +322,7 @@ def _mb(value: float | None) -> str:
 
 
 def rows(report: Report) -> list[tuple[str, str]]:
-    where = f"gunicorn {WORKERS} workers × {THREADS} threads + PostgreSQL, {CLIENTS} clients paced to {report.rate:g} req/s"
+    where = f"gunicorn {WORKERS} workers × {THREADS} thread{"s" * (THREADS > 1)} + PostgreSQL, {CLIENTS} clients paced to {report.rate:g} req/s"
     out = [(f"Soak, {report.seconds / 60:g} min of mixed load, {where}", _latency(report.samples))]
     for action, weight in MIX.items():
         out.append((f"Soak, {ROUTES[action]} ({weight}% of requests)", _latency([s for s in report.samples if s.action == action])))
