@@ -1,6 +1,6 @@
-"""Soak: a working day's mix of requests for ten minutes (SOAK_SECONDS) against gunicorn
-(2 workers × 4 threads) on PostgreSQL, from CLIENTS threads on 127.0.0.1 paced to RATE requests
-a second in all (SOAK_RATE). The mix (MIX): verifier devices polling the revocation list and the
+"""Soak: a working day's mix of requests for ten minutes (SOAK_SECONDS) against gunicorn (2
+workers, one thread each, as `voucher serve` runs them) on PostgreSQL, from CLIENTS threads on
+127.0.0.1 paced to RATE requests a second in all (SOAK_RATE). The mix (MIX): verifier devices polling the revocation list and the
 trust list, uploading journeys and now and then re-sending an upload whose answer they lost, and
 looking up typed short codes; the letter system issuing one by one, in batches and retrying a
 request; the counter revoking; finance opening the month's reconciliation.
@@ -322,7 +322,7 @@ def _mb(value: float | None) -> str:
 
 
 def rows(report: Report) -> list[tuple[str, str]]:
-    where = f"gunicorn {WORKERS} workers × {THREADS} thread{"s" * (THREADS > 1)} + PostgreSQL, {CLIENTS} clients paced to {report.rate:g} req/s"
+    where = f"gunicorn {WORKERS} workers × {THREADS} thread{'s' * (THREADS > 1)} + PostgreSQL, {CLIENTS} clients paced to {report.rate:g} req/s"
     out = [(f"Soak, {report.seconds / 60:g} min of mixed load, {where}", _latency(report.samples))]
     for action, weight in MIX.items():
         out.append((f"Soak, {ROUTES[action]} ({weight}% of requests)", _latency([s for s in report.samples if s.action == action])))
