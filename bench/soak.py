@@ -1,9 +1,10 @@
 """Soak: a working day's mix of requests for ten minutes (SOAK_SECONDS) against gunicorn (2
 workers, one thread each, as `voucher serve` runs them) on PostgreSQL, from CLIENTS threads on
 127.0.0.1 paced to RATE requests a second in all (SOAK_RATE). The mix (MIX): verifier devices
-polling the revocation list and the trust list, uploading journeys and now and then re-sending an upload whose answer they lost, and
-looking up typed short codes; the letter system issuing one by one, in batches and retrying a
-request; the counter revoking; finance opening the month's reconciliation.
+polling the revocation list and the trust list, uploading journeys and now and then re-sending
+an upload whose answer they lost, and looking up typed short codes; the letter system issuing
+one by one, in batches and retrying a request; the counter revoking; finance opening the month's
+reconciliation.
 
 Per minute: requests, errors, p50 and p99 latency (from sending a request to its whole answer
 read; requests are paced, so a slow answer delays the next one of its client, not a queue), and
