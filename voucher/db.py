@@ -127,7 +127,7 @@ def _drop_if_closed_by_server(dbapi_connection, _record, _proxy) -> None:
     """Checking out a pooled connection: one the server has closed (a restart, an idle timeout)
     has its socket readable (at its end) while it waits in the pool, where a healthy one has
     nothing to read. Looking costs no round trip, where pool_pre_ping's query cost one per
-    request, a fifth of a voucher's issuing. The pool replaces a connection refused here."""
+    request. The pool replaces a connection refused here."""
     if dbapi_connection.closed or select.select([dbapi_connection.pgconn.socket], [], [], 0)[0]:
         raise DisconnectionError("the server closed this pooled connection")
 

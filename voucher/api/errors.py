@@ -35,8 +35,7 @@ def problem(status: int, title: str, detail: str, **extra) -> Response:
 class BodyJSONProvider(DefaultJSONProvider):
     """Parses request bodies; JSON nested too deeply for the parser is malformed JSON (a 400
     where the body is read), not a RecursionError that would end as a 500. Responses keep their
-    fields in the order they were written (contract fields first), and sorting them would cost
-    a tenth of a batch of 1,000 vouchers' time."""
+    fields in the order they were written (contract fields first) instead of sorting them."""
 
     sort_keys = False
 

@@ -58,7 +58,7 @@ def event_hash(prev_hash: str, seq: int, at: datetime, actor: str, action: str, 
 
 
 _EVENTS, _COUNTERS, _HEAD = AuditEvent.__table__, Counter.__table__, AuditEvent.__table__.alias("head")
-# Made once: building these per commit cost a tenth of a single voucher's issuing.
+# Made once, not per commit (SQLAlchemy keeps a statement's cache key on the object).
 # UPDATE ... RETURNING holds the head's row lock until commit: one chain, no fork. It also returns
 # the head event's hash, unless that event was committed after this statement began (on
 # PostgreSQL, a statement that waited for the lock): then a statement of its own sees it.
