@@ -27,8 +27,8 @@ TIMEOUT_SECONDS = 120
 
 def run(host: str, port: int, workers: int, threads: int = 1) -> None:
     """One thread per worker (gunicorn's sync worker) unless asked: measured with PostgreSQL on
-    the same 2 cores, 2 such workers issue about twice as many vouchers a second as 2 workers of
-    4 threads, whose threads queue for the interpreter lock after every round trip and whose
+    the same 2 cores, 2 such workers issue 1.5 to 2 times as many vouchers a second as 2 workers
+    of 4 threads, whose threads queue for the interpreter lock after every round trip and whose
     kept-alive connections can pile up on one worker (docs/BENCHMARKS.md, http). Threads pay off
     only where the database is far away; more workers is the first thing to try."""
     # No gunicorn access log: the app logs one JSON line per request without ids or queries.
