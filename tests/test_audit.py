@@ -147,12 +147,16 @@ def old_database(database, tmp_path):
         _pg_schema(f"DROP SCHEMA IF EXISTS {schema} CASCADE")
 
 
-def test_migration_chains_the_events_logged_before_it(old_database):
+def _migrate(database: Database, revision: str, down: bool = False) -> None:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    with old_database.engine.begin() as conn:
+    with database.engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "0003")
+        (command.downgrade if down else command.upgrade)(cfg, revision)
+
+
+def test_migration_chains_the_events_logged_before_it(old_database):
+    _migrate(old_database, "0003")
     events = sa.table("audit_events", sa.column("at", sa.DateTime), sa.column("actor"), sa.column("action"),
                       sa.column("voucher_id"), sa.column("detail", sa.JSON))
     with old_database.engine.begin() as conn:
@@ -198,3 +202,25 @@ def test_verify_while_writers_write_finds_no_false_break(db):
         thread.join()
     assert len(verdicts) > 1 and [v.broken for v in verdicts] == [None] * len(verdicts)
     assert verdicts[-1].events <= 230 == verdict(db).events
+
+
+def test_events_revision_0009_left_unlinked_are_chained_by_the_upgrade_and_downgrade(old_database):
+    """0009 linked events after their commit; a crash in between left them with no seq. Moving on
+    from 0009 (or back before it) links them after the head, in the order they were written."""
+    _migrate(old_database, "0009")
+    log_events(old_database, 3)
+    unlinked = [{"at": T0, "actor": "test:probe", "action": "probe", "detail": {"n": n, "name": "Łukasz"}} for n in (3, 4)]
+    with old_database.engine.begin() as conn:
+        conn.execute(AuditEvent.__table__.insert(), unlinked)
+    assert verdict(old_database).events == 3
+    old_database.upgrade()
+    assert verdict(old_database).broken is None and verdict(old_database).events == 5
+    log_events(old_database, 2)  # and the chain goes on from there
+    assert verdict(old_database).events == 7
+
+    _migrate(old_database, "0009", down=True)
+    with old_database.engine.begin() as conn:
+        conn.execute(AuditEvent.__table__.insert(), unlinked)
+    _migrate(old_database, "0008", down=True)
+    old_database.upgrade()
+    assert verdict(old_database).broken is None and verdict(old_database).events == 9

@@ -18,11 +18,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from sqlalchemy import bindparam, event, select, update
+import sqlalchemy as sa
+from sqlalchemy import JSON, Connection, bindparam, event, select, update
 from sqlalchemy.orm import Session, SessionTransaction
 
 from ..db import READ_ONLY, insert_rows
-from ..store import AuditEvent, Counter
+from ..store import AuditEvent, Counter, UTCDateTime
 
 COUNTER = "audit"
 GENESIS = "0" * 64  # the "previous hash" of the first event
@@ -90,6 +91,42 @@ def _chain_at_commit(session: Session) -> None:
                      "voucher_id": item.voucher_id, "detail": detail, "prev_hash": prev, "hash": digest})
         prev = digest
     insert_rows(session, _EVENTS, rows)
+
+
+def link_unchained(connection: Connection, seq: int, prev: str) -> int:
+    """Chain the events stored without a link (seq empty), in the order they were written, after
+    event `seq` whose hash is `prev`; returns the last seq. For migrations: 0006 chains the log
+    written before the chain existed, 0010 the events a crash left unlinked while revision 0009
+    linked events after their commit."""
+    events = sa.table(  # the columns as every revision since 0006 has them, not the model's
+        "audit_events", sa.column("id", sa.Integer), sa.column("at", UTCDateTime), sa.column("actor", sa.String),
+        sa.column("action", sa.String), sa.column("voucher_id", sa.String), sa.column("detail", JSON),
+        sa.column("seq", sa.Integer), sa.column("prev_hash", sa.String), sa.column("hash", sa.String),
+    )
+    link = update(events).where(events.c.id == bindparam("b_id")).values(
+        seq=bindparam("b_seq"), prev_hash=bindparam("b_prev"), hash=bindparam("b_hash"))
+    while rows := connection.execute(
+        select(events.c.id, events.c.at, events.c.actor, events.c.action, events.c.voucher_id, events.c.detail)
+        .where(events.c.seq.is_(None)).order_by(events.c.id).limit(1000)
+    ).all():
+        updates = []
+        for row in rows:
+            seq += 1
+            digest = event_hash(prev, seq, row.at, row.actor, row.action, row.voucher_id, row.detail)
+            updates.append({"b_id": row.id, "b_seq": seq, "b_prev": prev, "b_hash": digest})
+            prev = digest
+        connection.execute(link, updates)
+    return seq
+
+
+def link_left_unchained(connection: Connection) -> None:
+    """Link, after the chain's head, the events revision 0009's after-commit chaining had not
+    linked yet (a crash between a commit and its chaining), so the columns can close again."""
+    last, prev = connection.execute(sa.text(
+        "SELECT value, (SELECT hash FROM audit_events WHERE seq = counters.value) FROM counters WHERE name = :name"),
+        {"name": COUNTER}).one()
+    last = link_unchained(connection, last, prev or GENESIS)
+    connection.execute(sa.text("UPDATE counters SET value = :value WHERE name = :name"), {"value": last, "name": COUNTER})
 
 
 @event.listens_for(Session, "after_transaction_end")
