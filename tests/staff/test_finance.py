@@ -63,7 +63,7 @@ def test_roles(client, person, role, page, status):
 def test_overview_shows_the_apis_figures_in_finance_words(journeys, clerk):
     _, api = journeys
     page = text(clerk.get("/finance/", query_string=PERIOD))
-    for word in ("Ausgegeben", "Fahrten", "Storniert", "Verfallen", "Auffällig", "Forderung in €", "ohne Fahrpreis"):
+    for word in ("Ausgegeben", "Fahrten", "Storniert", "Verfallen", "Auffällig", "Forderung in €", "Ohne Fahrpreis"):
         assert f"<dt>{word}</dt>" in page
     cards = dict(re.findall(r'data-column="(\w+)">\s*<dt>[^<]*</dt>\s*<dd class="figure">([^<]*)</dd>', page))
     assert cards == {c: euros_de(v) if c == "owed_cents" else str(v) for c, v in api["totals"].items()}
@@ -232,7 +232,7 @@ def test_english_is_the_second_language(journeys, clerk):
     token = csrf_token(clerk.get("/finance/").get_data(as_text=True))
     clerk.post("/language", data={"lang": "en", "next": "/finance/", "csrf_token": token})
     page = text(clerk.get("/finance/", query_string=PERIOD))
-    for word in ("Issued", "Journeys", "Cancelled", "Expired unused", "Flagged", "Owed in €", "without fare", "€9.60",
+    for word in ("Issued", "Journeys", "Cancelled", "Expired unused", "Flagged", "Owed in €", "Without fare", "€9.60",
                  "The voucher was used for more journeys than it allows."):
         assert word in page
 

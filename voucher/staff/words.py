@@ -213,7 +213,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "col_expired_unused": ("Verfallen", "Expired unused"),
     "col_flagged": ("Auffällig", "Flagged"),
     "col_owed_cents": ("Forderung in €", "Owed in €"),
-    "col_no_fare": ("ohne Fahrpreis", "without fare"),
+    "col_no_fare": ("Ohne Fahrpreis", "Without fare"),
     "col_cost_center": ("Kostenstelle", "Cost centre"),
     "center_unknown": ("(kein bekannter Fahrschein)", "(no known voucher)"),
     "col_date": ("Tag", "Day"),
