@@ -10,7 +10,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 STATIC = ROOT / "voucher" / "verifier" / "static"
 SOURCE = (STATIC / "i18n.js").read_text(encoding="utf-8")
-PAGE = (ROOT / "templates" / "verifier" / "index.html").read_text(encoding="utf-8")
+PAGE = (ROOT / "voucher" / "templates" / "verifier" / "index.html").read_text(encoding="utf-8")
 SCRIPTS = "\n".join(p.read_text(encoding="utf-8") for p in STATIC.glob("*.js"))
 
 

@@ -1,6 +1,6 @@
-"""Letter texts from templates/letters (office.toml, lang/<tag>.toml), and how dates read.
+"""Letter texts from voucher/templates/letters (office.toml, lang/<tag>.toml), and how dates read.
 
-A language is added by adding a file to templates/letters/lang/; nothing here changes. A
+A language is added by adding a file to voucher/templates/letters/lang/; nothing here changes. A
 language file holds its review status (`review`, `reviewed_by`), its names (`name` in the
 language itself, `name_de` in German) and every text key of de.toml. The office's own texts
 (signature, default place ...) are German in office.toml, with per-language overrides in its
