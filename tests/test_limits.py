@@ -99,3 +99,28 @@ def test_two_servers_on_one_redis_share_one_limit(tmp_path, redis_limits):
 def test_a_redis_url_without_its_scheme_is_refused_naming_the_variable():
     with pytest.raises(ValueError, match="VOUCHER_REDIS_URL"):
         from_environment({"VOUCHER_REDIS_URL": "localhost:6379"})
+
+
+def test_process_memory_counts_a_sliding_window_like_limits_own_memory_storage(monkeypatch):
+    """ProcessMemory is written against limits' public Storage interface; the strategy over it
+    must allow and refuse exactly as over limits' MemoryStorage, and start no thread."""
+    import threading
+
+    from limits import parse
+    from limits.storage import MemoryStorage
+    from limits.strategies import SlidingWindowCounterRateLimiter
+
+    now = [1_000_000.0]
+    monkeypatch.setattr(time, "time", lambda: now[0])
+    item = parse("5/minute")
+    ours = SlidingWindowCounterRateLimiter(limits.ProcessMemory())
+    theirs = SlidingWindowCounterRateLimiter(MemoryStorage())
+    threads = threading.active_count()
+    for step in range(200):
+        now[0] += 7.3
+        assert ours.hit(item, "k") == theirs.hit(item, "k"), step
+        assert ours.test(item, "k") == theirs.test(item, "k"), step
+        if step % 50 == 49:
+            ours.clear(item, "k")
+            theirs.clear(item, "k")
+    assert threading.active_count() <= threads + 1  # only MemoryStorage's own timer

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import math
+import threading
 import time
 
 from flask import Flask, current_app
@@ -27,7 +28,7 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from limits import RateLimitItem, parse
 from limits.errors import StorageError
-from limits.storage import MemoryStorage
+from limits.storage import SlidingWindowCounterSupport, Storage
 from limits.strategies import SlidingWindowCounterRateLimiter
 
 from .config import Settings
@@ -37,41 +38,102 @@ STRATEGY = "sliding-window-counter"  # two counters per key; no burst of twice t
 RETRY_REDIS_AFTER = 5.0  # seconds on the memory fallback before trying Redis again
 
 
-class ProcessMemory(MemoryStorage):
-    """limits' memory storage without its expiry thread. That storage starts a new thread 10 ms
-    after a write whenever the previous one has ended, a third of all requests at 300 a second,
-    and under load a thread start waits for the scheduler longer than the request's own work.
-    Here expired counters are dropped when read (as there) and swept every SWEEP_EVERY writes."""
+class ProcessMemory(Storage, SlidingWindowCounterSupport):
+    """Counters in this process's memory, written against limits' public storage interface (the
+    abstract `Storage` and its sliding-window support), so an upgrade of limits cannot break it
+    through internals. limits' own MemoryStorage starts a new expiry thread 10 ms after a write
+    whenever the previous one has ended, a third of all requests at 300 a second, and under load
+    a thread start waits for the scheduler longer than the request's own work. Here expired
+    counters are dropped when read and swept every SWEEP_EVERY writes."""
 
     STORAGE_SCHEME = ["process-memory"]
     SWEEP_EVERY = 1000
 
     def __init__(self, uri: str | None = None, wrap_exceptions: bool = False, **options):
         super().__init__(uri, wrap_exceptions, **options)
+        self.counters: dict[str, tuple[int, float]] = {}  # key -> (count, expires at)
+        self.lock = threading.Lock()
         self.writes = 0
 
+    @property
+    def base_exceptions(self) -> type[Exception]:
+        return ValueError
+
+    def _live(self, key: str, now: float) -> tuple[int, float]:
+        count, expires = self.counters.get(key, (0, 0.0))
+        return (count, expires) if expires > now else (0, 0.0)
+
     def incr(self, key: str, expiry: float, amount: int = 1) -> int:
-        self._sweep()
-        self.get(key)
-        with self.locks[key]:
-            self.storage[key] += amount
-            if self.storage[key] == amount:
-                self.expirations[key] = time.time() + expiry
-        return self.storage.get(key, 0)
+        now = time.time()
+        with self.lock:
+            self._sweep(now)
+            count, expires = self._live(key, now)
+            self.counters[key] = (count + amount, expires or now + expiry)
+            return count + amount
 
     def decr(self, key: str, amount: int = 1) -> int:
-        self.get(key)
-        with self.locks[key]:
-            self.storage[key] = max(self.storage[key] - amount, 0)
-        return self.storage.get(key, 0)
-
-    def _sweep(self) -> None:
-        self.writes += 1
-        if self.writes % self.SWEEP_EVERY:
-            return
         now = time.time()
-        for key in [key for key, at in list(self.expirations.items()) if at <= now]:
-            self.clear(key)
+        with self.lock:
+            count, expires = self._live(key, now)
+            if count:
+                self.counters[key] = (max(count - amount, 0), expires)
+            return max(count - amount, 0)
+
+    def get(self, key: str) -> int:
+        return self._live(key, time.time())[0]
+
+    def get_expiry(self, key: str) -> float:
+        now = time.time()
+        return self._live(key, now)[1] or now
+
+    def check(self) -> bool:
+        return True
+
+    def reset(self) -> int | None:
+        with self.lock:
+            count = len(self.counters)
+            self.counters.clear()
+        return count
+
+    def clear(self, key: str) -> None:
+        with self.lock:
+            self.counters.pop(key, None)
+
+    def acquire_sliding_window_entry(self, key: str, limit: int, expiry: int, amount: int = 1) -> bool:
+        if amount > limit:
+            return False
+        previous, previous_ttl, current, _ = self.get_sliding_window(key, expiry)
+        if math.floor(previous * previous_ttl / expiry + current) + amount > limit:
+            return False
+        current_key = _window_keys(key, expiry, time.time())[1]
+        current = self.incr(current_key, 2 * expiry, amount)
+        if math.floor(previous * previous_ttl / expiry + current) > limit:
+            self.decr(current_key, amount)  # another hit won the race
+            return False
+        return True
+
+    def get_sliding_window(self, key: str, expiry: int) -> tuple[int, float, int, float]:
+        now = time.time()
+        previous_key, current_key = _window_keys(key, expiry, now)
+        previous, current = self.get(previous_key), self.get(current_key)
+        previous_ttl = (1 - (((now - expiry) / expiry) % 1)) * expiry if previous else 0.0
+        current_ttl = (1 - ((now / expiry) % 1)) * expiry + expiry
+        return previous, previous_ttl, current, current_ttl
+
+    def clear_sliding_window(self, key: str, expiry: int) -> None:
+        for window_key in _window_keys(key, expiry, time.time()):
+            self.clear(window_key)
+
+    def _sweep(self, now: float) -> None:
+        self.writes += 1
+        if self.writes % self.SWEEP_EVERY == 0:
+            self.counters = {key: entry for key, entry in self.counters.items() if entry[1] > now}
+
+
+def _window_keys(key: str, expiry: int, now: float) -> tuple[str, str]:
+    """The counters of the previous and the current window of `expiry` seconds."""
+    window = int(now // expiry)
+    return f"{key}/{window - 1}", f"{key}/{window}"
 
 
 class Limits:

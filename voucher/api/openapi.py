@@ -15,9 +15,13 @@ VOUCHER = {"$ref": "#/components/schemas/Voucher"}
 
 
 def _op(summary: str, roles: tuple[str, ...] = (), body: dict | None = None,
-        ok: dict | None = None, ok_type: str = "application/json", params=()) -> dict:
+        ok: dict | None = None, ok_type: str = "application/json", params=(), csv: bool = False) -> dict:
+    """One operation; `csv` adds the text/csv answer that `format=csv` gives."""
+    content = {ok_type: {"schema": ok or {"type": "object"}}}
+    if csv:
+        content["text/csv"] = {"schema": {"type": "string"}}
     op: dict = {"summary": summary, "parameters": list(params), "responses": {
-        "200": {"description": "OK", "content": {ok_type: {"schema": ok or {"type": "object"}}}},
+        "200": {"description": "OK", "content": content},
         "503": {"description": "Database unavailable: send the same request again after Retry-After seconds",
                 "headers": {"Retry-After": {"schema": {"type": "integer"}}},
                 "content": {"application/problem+json": {"schema": PROBLEM}}},
@@ -28,6 +32,13 @@ def _op(summary: str, roles: tuple[str, ...] = (), body: dict | None = None,
         op["description"] = "Roles: " + ", ".join(roles) + " (admin may call everything)."
     if body is not None:
         op["requestBody"] = {"required": True, "content": {"application/json": {"schema": body}}}
+    return op
+
+
+def _not_modified(op: dict) -> dict:
+    """A document with an ETag: If-None-Match naming the current version gets 304, no body."""
+    op["parameters"].append({"name": "If-None-Match", "in": "header", "schema": {"type": "string"}})
+    op["responses"]["304"] = {"description": "Not modified: the copy the client holds is current"}
     return op
 
 
@@ -69,16 +80,16 @@ def spec() -> dict:
             "/vouchers/{voucher_id}/qr.svg": {"get": _op("QR code as SVG", ("issuer",), ok=binary, ok_type="image/svg+xml", params=vid)},
             "/vouchers/{voucher_id}/letter.pdf": {"get": _op("Invitation letter as PDF", ("issuer",), ok=binary, ok_type="application/pdf", params=vid)},
             "/vouchers/{voucher_id}/revoke": {"post": _op("Revoke a voucher", ("issuer",), {"$ref": "#/components/schemas/RevokeRequest"}, VOUCHER, params=vid)},
-            "/trust-list": {"get": _op("Public keys that sign vouchers")},
-            "/revocations": {"get": _op("Signed revocation list", ("verifier",), params=[
+            "/trust-list": {"get": _not_modified(_op("Public keys that sign vouchers"))},
+            "/revocations": {"get": _not_modified(_op("Signed revocation list", ("verifier",), params=[
                 {"name": "since", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}},
-                {"name": "format", "in": "query", "schema": {"enum": ["entries", "compact"]}}])},
+                {"name": "format", "in": "query", "schema": {"enum": ["entries", "compact"]}}]))},
             "/redemptions": {"post": _op("Sync redemptions from a verifier device (idempotent by client_id)", ("verifier",), {"$ref": "#/components/schemas/RedemptionBatch"})},
             "/reconciliation": {"get": _op("Issued, redeemed, revoked, expired unused, flagged, owed and without fare, per cost centre, day and fare class; the first page of flags", ("finance",), params=[
                 *period,
                 {"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]}},
                 {"name": "table", "in": "query", "schema": {"enum": ["totals", "by_cost_center", "by_day", "by_fare_class", "flags"]}},
-                {"name": "decimal", "in": "query", "schema": {"enum": ["point", "comma"]}}])},
+                {"name": "decimal", "in": "query", "schema": {"enum": ["point", "comma"]}}], csv=True)},
             "/reconciliation/flags": {"get": _op("Flags of a period, a page at a time (oldest first); `next` is the cursor of the next page", ("finance",), params=[
                 *period, {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
                 {"name": "cursor", "in": "query", "schema": {"type": "string", "maxLength": 200}}])},
@@ -92,13 +103,13 @@ def spec() -> dict:
                     {"name": "operator", "in": "query", "schema": {"type": "string", "maxLength": 64}},
                     {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"},
                      "description": "First day of the invoice's period, when the file names none (with 'to')."},
-                    {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}}, *csv_params]),
+                    {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}}, *csv_params], csv=True),
                 "requestBody": {"required": True, "content": {
                     "text/csv": {"schema": binary}, "application/octet-stream": {"schema": binary}}}}},
             "/invoices": {"get": _op("Stored invoices, newest first", ("finance",), params=[
                 {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}])},
             "/invoices/{invoice_id}": {"get": _op("A stored invoice's report", ("finance",), params=[
-                {"name": "invoice_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}, *csv_params])},
+                {"name": "invoice_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}, *csv_params], csv=True)},
             "/me": {"get": _op("Role and name of the calling token (a verifier device checks a token before storing it)", clients.ROLES,
                                 ok={"type": "object", "required": ["role", "name"], "properties": {"role": {"enum": list(clients.ROLES)}, "name": {"type": "string"}}})},
             "/openapi.json": {"get": _op("This document")},
