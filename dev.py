@@ -1,8 +1,12 @@
 #!/usr/bin/env python3
 """Set up and run the project from a fresh clone with nothing but python3.
 
-    python3 dev.py demo   # install, create demo data and keys, serve on http://127.0.0.1:8000
-    python3 dev.py test   # install (Chromium via apt if missing), run every test
+    python3 dev.py demo          # install, create demo data and keys, serve on http://127.0.0.1:8000
+    python3 dev.py test          # install (Chromium via apt if missing), lint, run every test, then
+                                 # the non-browser tests on the lowest versions pyproject.toml allows
+    python3 dev.py test --fast   # no browser, no drills or installs: the lane before each commit
+    python3 dev.py test ARGS...  # pytest with these arguments (a file, -k, ...)
+    python3 dev.py lint          # ruff and mypy, as CI runs them
 
 Everything lands in .venv/ (Python packages) and instance/ + keys/ (demo data, dev keys);
 nothing is started that is not stopped again.
@@ -19,6 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PY = VENV / "bin" / "python"
+LOWEST = ROOT / ".venv-lowest"
+FAST = ["-m", "not browser and not slow", "-n", "2"]
 CHROMIUM = Path("/usr/bin/chromium")
 
 
@@ -57,11 +63,45 @@ def demo() -> None:
     os.execv(voucher, [str(voucher), "serve", "--host", "127.0.0.1", "--port", port])
 
 
+def pytest(python: Path, args: list[str]) -> None:
+    result = subprocess.run([str(python), "-m", "pytest", *args], cwd=ROOT)
+    if result.returncode:
+        sys.exit(result.returncode)
+
+
+def lint() -> None:
+    venv("test")
+    sh(VENV / "bin" / "ruff", "check", ".")
+    sh(VENV / "bin" / "mypy")
+
+
+def lowest() -> None:
+    """The fast lane on the lowest versions pyproject.toml allows (uv's lowest-direct resolution):
+    a lower bound that does not work fails here instead of on an operator's machine."""
+    venv("test")
+    stamp = LOWEST / ".installed"
+    if not (stamp.exists() and stamp.stat().st_mtime >= (ROOT / "pyproject.toml").stat().st_mtime):
+        uv = VENV / "bin" / "uv"
+        sh(uv, "venv", "--quiet", "--allow-existing", "--python", sys.executable, LOWEST)
+        sh(uv, "pip", "install", "--quiet", "--python", LOWEST / "bin" / "python",
+           "--resolution", "lowest-direct", "-e", ".[test]")
+        stamp.touch()
+    pytest(LOWEST / "bin" / "python", FAST)
+
+
 def test(args: list[str]) -> None:
     venv("test")
+    if args == ["--fast"]:
+        pytest(PY, FAST)
+        return
+    if args:
+        chromium()
+        pytest(PY, args)
+        return
     chromium()
-    result = subprocess.run([str(PY), "-m", "pytest", *args], cwd=ROOT)
-    sys.exit(result.returncode)
+    lint()
+    pytest(PY, [])
+    lowest()
 
 
 if __name__ == "__main__":
@@ -70,5 +110,9 @@ if __name__ == "__main__":
         demo()
     elif command == "test":
         test(sys.argv[2:])
+    elif command == "lint":
+        lint()
+    elif command == "lowest":
+        lowest()
     else:
         sys.exit(__doc__)

@@ -4,6 +4,8 @@ redemption a client retried is stored exactly once."""
 
 from __future__ import annotations
 
+import pytest
+
 import json
 import threading
 import time
@@ -22,6 +24,8 @@ from voucher.keys import KeyStore
 from voucher.services import audit, clients
 from voucher.store import AuditEvent, Redemption, Voucher
 from tests.pgcluster import cluster  # noqa: F401 - fixture
+
+pytestmark = pytest.mark.slow  # a drill: not in the fast lane
 
 ISSUERS, VOUCHERS_EACH = 4, 12
 DEVICES, BATCHES_EACH, BATCH = 2, 8, 4

@@ -4,8 +4,12 @@ table. How fast it was is the benchmark's business, not the test's."""
 
 from __future__ import annotations
 
+import pytest
+
 from bench import soak
 from tests.conftest import require_postgres
+
+pytestmark = pytest.mark.slow  # a drill: not in the fast lane
 
 
 def test_a_short_soak_runs_without_errors_and_reports_per_minute():
