@@ -9,7 +9,10 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from voucher.schemas import IssueRequest
 from voucher.services import clients
+from voucher.services.issuing import IssuingService
+from tests.conftest import voucher_request
 from tests.staff.test_pages import accessibility_problems, find, sign_in
 
 pytestmark = pytest.mark.browser
@@ -24,9 +27,15 @@ def travelled(live):
     today = now.replace(second=0, microsecond=0)
     fixed = [today.replace(hour=h, minute=m) for h, m in ((8, 40), (9, 24), (13, 24))]
     there, desk, home = fixed if now.hour >= 14 else [now - timedelta(minutes=m) for m in (90, 60, 5)]
-    voucher = live.issue(holder_name="Ayşe Yılmaz-Demirtaş", appointment_at=(desk + timedelta(minutes=6)).isoformat(),
-                         appointment_place="Raum 2.14")
+    services = live.app.extensions["voucher"]
+    request = IssueRequest.model_validate(voucher_request(
+        holder_name="Ayşe Yılmaz-Demirtaş", valid_from=live.today(), valid_until=live.today(),
+        appointment_at=(desk + timedelta(minutes=6)).isoformat(), appointment_place="Raum 2.14"), context={"tz": tz})
     with live.db.session() as session:
+        # Issued in the early morning, as the letter system's batch would have, before the rides.
+        issued = IssuingService(session, services.keystore, services.settings).issue(
+            request, "issuer:letters", min(there, today.replace(hour=6, minute=30)) - timedelta(minutes=30)).voucher
+        voucher = {"id": issued.id, "code": issued.code}
         reception = clients.create_token(session, "verifier", "Empfang", datetime.now(tz), "reception")
         session.commit()
     api = live.app.test_client()
@@ -43,8 +52,17 @@ def test_counter_shows_journey_times_and_the_arrival(context, live, travelled, s
     voucher, (there, desk, home) = travelled
     page = sign_in(context, live, path="/counter/")
     find(page, "Demirtaş")
-    assert f"Angekommen {desk}" in page.text_content(".results")
+    states = page.locator(".results .state")
+    assert [states.nth(i).text_content() for i in range(states.count())] == ["Genutzt (2 von 2 Fahrten genutzt)",
+                                                                           f"Angekommen {desk}"]
+    assert all(states.nth(i).is_visible() for i in range(2))
+    boxes = [states.nth(i).bounding_box() for i in range(2)]
+    assert boxes[0]["y"] + boxes[0]["height"] <= boxes[1]["y"]  # one under the other, not on top
     screenshot(page, "staff-counter-search-arrived.png", full_page=True)
+    page.set_viewport_size(PHONE)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    screenshot(page, "staff-counter-search-arrived-phone.png", full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 720})
     page.goto(f"{live.url}/counter/vouchers/{voucher['id']}")
     assert page.locator(".state-lines li", has_text=f"Angekommen {desk}").count() == 1
     history = page.locator("ol.history li")
