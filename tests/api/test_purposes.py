@@ -100,3 +100,24 @@ def test_appointment_of_a_bad_id_is_a_404_problem(client, reception, voucher_id)
 
 def test_trust_list_names_the_office_time_zone(client):
     assert client.get("/api/v1/trust-list").get_json()["timezone"] == "Europe/Berlin"
+
+
+@pytest.mark.parametrize("body", [
+    {"device_id": "empfang", "redemptions": [{"client_id": "x", "code": "JV1:", "redeemed_at": "heute"}]},
+    {"device_id": "empfang", "redemptions": [{"client_id": "x", "voucher_id": "nope", "redeemed_at": "2026-12-03T09:00:00"}]},
+    {"device_id": "empfang", "redemptions": [{"client_id": "x", "code": "x", "redeemed_at": "2026-12-03T09:00:00Z",
+                                               "purpose": "journey"}]},
+    {"device_id": "empfang", "purpose": "journey", "redemptions": []},
+    [], "nonsense",
+])
+def test_bad_input_from_a_reception_device_is_a_4xx_problem(client, reception, body):
+    response = client.post(URL, json=body, headers=reception)
+    assert 400 <= response.status_code < 500 and response.mimetype == "application/problem+json"
+
+
+def test_a_reception_scan_of_a_garbled_code_is_stored_invalid_with_no_attendance_data(client, reception, clock):
+    clock.advance(days=2, hours=8)
+    (result,) = scan(client, reception, item("JV1:NOT-A-TICKET", at="2026-12-03T09:20:00+01:00"))
+    assert (result["outcome"], result["purpose"], result["voucher_id"]) == ("invalid", "reception", None)
+    assert result["attendance"] == {"arrived_at": "2026-12-03T09:20:00+01:00", "appointment_at": None,
+                                    "appointment_place": None}
