@@ -28,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ..config import Settings
 from ..keys import TrustList
 from ..schemas import RedemptionBatch, RedemptionItem
 from ..store import Redemption, Revocation, Voucher
@@ -46,13 +47,12 @@ ACCEPTED_OFFLINE = "accepted_offline"
 OUTSIDE_VALIDITY = "outside_validity"
 FUTURE_DATED = "future_dated"
 TEST_KEY = "test_key"
-# Backdating (services/redemption.py, _backdating): for finance to decide, never silently billable.
+# Backdating (_backdated, and late uploads): for finance to decide, never silently billable.
 LATE_UPLOAD = "late_upload"
 BEFORE_REVOCATION_AFTER_SYNC = "dated_before_revocation_after_sync"
 # Flags about rides: a reception scan never carries them.
 JOURNEY_FLAGS = (DOUBLE_USE, AFTER_REVOCATION, ACCEPTED_OFFLINE, OUTSIDE_VALIDITY, LATE_UPLOAD,
                  BEFORE_REVOCATION_AFTER_SYNC)
-LATE_UPLOAD_AFTER = timedelta(hours=72)  # the default of Settings.late_upload
 
 
 @dataclass(frozen=True)
@@ -68,7 +68,7 @@ class Device:
 class Rules:
     """The office's settings that classification needs."""
 
-    late_upload: timedelta = LATE_UPLOAD_AFTER
+    late_upload: timedelta = Settings.late_upload
     tz: tzinfo = UTC
 
 
