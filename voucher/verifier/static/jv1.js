@@ -155,10 +155,13 @@ export function parse(input) {
 const unb64url = (text) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
 
 
-/** Import a trust list document; entries whose kid does not match their key are dropped. */
+/** Import a trust list document; entries whose kid does not match their key are dropped.
+ * `development_keys` (published apart once a production key exists) are kept as development
+ * keys only: what they signed is a test verdict, never a ticket. */
 export async function importTrust(document) {
   const keys = [];
-  for (const entry of document.keys || []) {
+  const listed = [...(document.keys || []), ...(document.development_keys || []).map((e) => ({ ...e, development: true }))];
+  for (const entry of listed) {
     if (entry.alg !== "Ed25519") continue;
     const raw = unb64url(entry.public_key);
     const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", raw));
