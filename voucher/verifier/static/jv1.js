@@ -201,9 +201,17 @@ export async function verify(code, trust, now = Date.now(), revoked = new Set())
   }
   if (!key) throw new InvalidVoucher("bad_signature", "signature does not match (forged or damaged)");
   if (revoked.has(claims.voucher_id)) throw new InvalidVoucher("revoked", "voucher was cancelled", claims);
-  if (now < Date.parse(claims.valid_from) - CLOCK_SKEW_MS) throw new InvalidVoucher("not_yet_valid", "validity has not started", claims);
-  if (now >= Date.parse(claims.valid_until) + CLOCK_SKEW_MS) throw new InvalidVoucher("expired", "validity has ended", claims);
+  const outside = windowReason(claims, now);
+  if (outside) throw new InvalidVoucher(outside, outside === "expired" ? "validity has ended" : "validity has not started", claims);
   return { claims, key };
+}
+
+/** "not_yet_valid", "expired" or null: the validity window at `now`, with the clock skew allowed
+ * (the same rule for a scanned code and for a ticket number's record looked up online). */
+export function windowReason(claims, now) {
+  if (now < Date.parse(claims.valid_from) - CLOCK_SKEW_MS) return "not_yet_valid";
+  if (now >= Date.parse(claims.valid_until) + CLOCK_SKEW_MS) return "expired";
+  return null;
 }
 
 function compactIds(raw, count) {
