@@ -62,6 +62,14 @@ def test_tokens_create_prints_the_token_alone(env, initialised):
     assert result.returncode == 0 and result.stdout.strip().startswith("jv_") and len(result.stdout.split()) == 1
 
 
+def test_tokens_create_enrols_a_reception_device(env, initialised):
+    result = run(env, "tokens", "create", "--role", "verifier", "--purpose", "reception", "--name", "Empfang")
+    assert result.returncode == 0, result.stderr
+    with Database(env["DATABASE_URL"]).session() as session:
+        client = session.scalar(select(ApiClient).where(ApiClient.name == "Empfang"))
+    assert (client.role, client.purpose) == ("verifier", "reception")
+
+
 def test_enrolment_qr_is_refused_for_any_role_but_verifier(env, initialised, tmp_path):
     def admin_tokens() -> int:
         with Database(env["DATABASE_URL"]).session() as session:
@@ -134,6 +142,8 @@ def test_revoke_then_verify_with_a_revocation_list_file(env, initialised, tmp_pa
         (["issue", "--holder-name", "", "--valid-from", DAY, "--valid-until", DAY, "--zone", "A", "--cost-center", "K"], 1),
         (["revoke", "0000000000000", "--reason", "x"], 1),
         (["tokens", "create", "--role", "boss"], 2),
+        (["tokens", "create", "--role", "verifier", "--purpose", "bus"], 2),
+        (["tokens", "create", "--role", "issuer", "--purpose", "reception"], 2),
         (["finance", "invoices", "7"], 1),
         (["keys", "retire", "ffff"], 1),
         (["keys", "retire", "ffff", "--out", "letters.pdf"], 2),

@@ -25,6 +25,9 @@ class Settings:
     # Published in the trust list: a verifier warns when its copy is older (a dropped key lingers).
     trust_max_age: timedelta = timedelta(hours=168)
     retention: timedelta = timedelta(days=180)
+    # A journey received longer than this after it was made is flagged `late_upload`: a device
+    # that syncs at least daily never reaches it, one that backdates a scan usually does.
+    late_upload: timedelta = timedelta(hours=72)
     rate_limit_per_minute: int = 60_000
     auth_failures_per_minute: int = 20
     trusted_proxies: int = 0
@@ -61,6 +64,7 @@ _ENV = {
     "VOUCHER_TIMEZONE": ("timezone", ZoneInfo),
     "VOUCHER_KEY_LIFETIME_DAYS": ("key_lifetime", lambda v: timedelta(days=int(v))),
     "VOUCHER_RETENTION_DAYS": ("retention", lambda v: timedelta(days=int(v))),
+    "VOUCHER_LATE_UPLOAD_HOURS": ("late_upload", lambda v: timedelta(hours=_in_range(int(v), 1, 2160))),
     "VOUCHER_TRUST_MAX_AGE_HOURS": ("trust_max_age", lambda v: timedelta(hours=_in_range(int(v), 1, 720))),
     "VOUCHER_RATE_LIMIT_PER_MINUTE": ("rate_limit_per_minute", int),
     "VOUCHER_AUTH_FAILURES_PER_MINUTE": ("auth_failures_per_minute", int),

@@ -125,12 +125,33 @@ class TrustList:
     def candidates(self, kid: str) -> list[TrustedKey]:
         return [k for k in self.keys if k.kid == kid]
 
-    def to_json(self, max_age: timedelta | None = None) -> dict:
+    @property
+    def has_production_key(self) -> bool:
+        return any(not k.development for k in self.keys)
+
+    def test_key(self, kid: str) -> bool:
+        """True when `kid` names only development keys and a production key exists: what such a
+        key signed is a test, never a ticket (its redemptions are flagged `test_key`, owed 0)."""
+        named = self.candidates(kid)
+        return bool(named) and all(k.development for k in named) and self.has_production_key
+
+    def published(self) -> TrustList:
+        """What verifiers get: once a production key exists, development keys are left out, so
+        nothing a development key signed shows as valid on any device. The keys folder keeps
+        them, so the server can still tell a test voucher from a forgery."""
+        if not self.has_production_key:
+            return self
+        return TrustList(tuple(k for k in self.keys if not k.development))
+
+    def to_json(self, max_age: timedelta | None = None, timezone: str | None = None) -> dict:
         """The document; with `max_age` as published to verifiers, which warn when the copy they
-        hold is older than that (docs/FORMAT.md, section 5)."""
+        hold is older than that (docs/FORMAT.md, section 5), and `timezone`, the office's IANA
+        zone, in which they show validity whatever their own clock's zone."""
         document: dict = {"keys": [k.to_json() for k in self.keys]}
         if max_age is not None:
             document["max_age_hours"] = int(max_age.total_seconds() // 3600)
+        if timezone is not None:
+            document["timezone"] = timezone
         return document
 
     @classmethod

@@ -15,3 +15,9 @@ def parse_instant(text: str) -> datetime:
     if moment.tzinfo is None:
         raise ValueError(f"{text!r} has no time zone offset")
     return moment.astimezone(UTC)
+
+
+def format_local(moment: datetime, tz) -> str:
+    """ISO 8601 in the office's time zone with its offset (2026-12-03T09:30:00+01:00): what a
+    device shows a person, without the device's own time zone getting a say."""
+    return moment.astimezone(tz).replace(microsecond=0).isoformat()

@@ -9,7 +9,8 @@ import pytest
 def test_me_names_the_role_and_holder_of_the_token(client, auth, role):
     response = client.get("/api/v1/me", headers=auth(role))
     assert response.status_code == 200
-    assert response.get_json() == {"role": role, "name": f"test-{role}"}
+    purpose = "journey" if role == "verifier" else None
+    assert response.get_json() == {"role": role, "name": f"test-{role}", "purpose": purpose}
 
 
 def test_me_without_a_known_token_is_401_problem(client):

@@ -14,7 +14,7 @@ QR_VIEW = {"id", "short_code", "valid_from", "valid_until", "status", "holder_na
            "fare_class", "travellers", "return_trip", "kid"}
 FINANCE_VIEW = {"id", "short_code", "valid_from", "valid_until", "status", "origin", "destination", "zone",
                 "fare_class", "travellers", "return_trip", "cost_center", "max_fare_cents", "replaces", "replaced_by",
-                "created_at"}
+                "created_at", "redemptions", "attendances"}
 PERSONAL = {"code", "holder_name", "customer_ref", "recipient_address", "appointment_at", "appointment_place",
             "external_ref", "language"}
 

@@ -15,11 +15,11 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, g, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field
 
 from .. import context
-from ..services import revocation
+from ..services import devices, revocation
 from ..token import revlist
 from .auth import requires
 
@@ -46,7 +46,7 @@ def trust_list():
     trust = services.keystore.trust_list()  # the same object until trust.json changes
     published = current_app.extensions.get("voucher.trust_list")
     if published is None or published[0] is not trust:
-        document = trust.to_json(services.settings.trust_max_age)
+        document = trust.published().to_json(services.settings.trust_max_age, services.settings.timezone.key)
         tag = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()[:32]
         published = current_app.extensions["voucher.trust_list"] = (trust, document, tag)
     _, document, tag = published
@@ -63,6 +63,7 @@ def revocations():
     key, private = context.services().keystore.signing_key(now)
     generated = _generation_start(now)
     tag = f"revocations-{query.format}-{query.since}-{seq}-{key.kid}-{int(generated.timestamp())}"
+    devices.record_revocation_fetch(session, g.client.id, now)  # a 304 too: the device holds the list
 
     def build() -> dict:
         entries = revocation.entries_between(session, query.since, seq, generated)

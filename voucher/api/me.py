@@ -11,7 +11,9 @@ from .auth import requires
 
 @requires(*clients.ROLES)
 def me():
-    return {"role": g.client.role, "name": g.client.name}
+    # What a device's scans mean (services/purposes.py); other roles scan nothing.
+    purpose = g.client.purpose if g.client.role == "verifier" else None
+    return {"role": g.client.role, "name": g.client.name, "purpose": purpose}
 
 
 def register(bp: Blueprint) -> None:

@@ -8,10 +8,28 @@ from flask import Blueprint
 
 from ..invoice_csv import MAX_SIZE_IN_WORDS
 from ..schemas import IssueRequest, RedemptionBatch, RevokeRequest
-from ..services import clients
+from ..services import clients, purposes
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 VOUCHER = {"$ref": "#/components/schemas/Voucher"}
+SCAN = {"$ref": "#/components/schemas/Scan"}
+LOCAL_TIME = {"type": "string", "description": "ISO 8601 in the office's time zone, with its offset"}
+NULLABLE_TIME = {**LOCAL_TIME, "type": ["string", "null"]}
+APPOINTMENT = {"type": "object", "required": ["voucher_id", "holder_name", "appointment_at", "appointment_place", "status"],
+               "properties": {"voucher_id": {"type": "string"}, "holder_name": {"type": ["string", "null"]},
+                              "appointment_at": NULLABLE_TIME, "appointment_place": {"type": ["string", "null"]},
+                              "status": {"type": "string"}}}
+REDEMPTION_RESULTS = {"type": "object", "properties": {"results": {"type": "array", "items": {
+    "type": "object", "required": ["client_id", "voucher_id", "outcome", "flags", "purpose"], "properties": {
+        "client_id": {"type": "string"}, "voucher_id": {"type": ["string", "null"]},
+        "outcome": {"enum": ["accepted", "duplicate", "revoked", "expired", "not_yet_valid", "invalid", "unknown"]},
+        "flags": {"type": "array", "items": {"type": "string"}},
+        "purpose": {"enum": list(purposes.PURPOSES)},
+        "first_use": {"type": "object", "description": "a journey's double use: the ride that counts",
+                      "properties": {"redeemed_at": LOCAL_TIME, "location": {"type": "string"}}},
+        "attendance": {"type": "object", "description": "a reception scan: the arrival and the appointment",
+                       "properties": {"arrived_at": LOCAL_TIME, "appointment_at": NULLABLE_TIME,
+                                      "appointment_place": {"type": ["string", "null"]}}}}}}}}
 
 
 def _op(summary: str, roles: tuple[str, ...] = (), body: dict | None = None,
@@ -69,11 +87,17 @@ def spec() -> dict:
             "/vouchers/{voucher_id}/qr.svg": {"get": _op("QR code as SVG", ("issuer",), ok=binary, ok_type="image/svg+xml", params=vid)},
             "/vouchers/{voucher_id}/letter.pdf": {"get": _op("Invitation letter as PDF", ("issuer",), ok=binary, ok_type="application/pdf", params=vid)},
             "/vouchers/{voucher_id}/revoke": {"post": _op("Revoke a voucher", ("issuer",), {"$ref": "#/components/schemas/RevokeRequest"}, VOUCHER, params=vid)},
-            "/trust-list": {"get": _op("Public keys that sign vouchers")},
+            "/trust-list": {"get": _op("Public keys that sign vouchers (development keys left out once a production key "
+                                       "exists) and the office's IANA `timezone`")},
             "/revocations": {"get": _op("Signed revocation list", ("verifier",), params=[
                 {"name": "since", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}},
                 {"name": "format", "in": "query", "schema": {"enum": ["entries", "compact"]}}])},
-            "/redemptions": {"post": _op("Sync redemptions from a verifier device (idempotent by client_id)", ("verifier",), {"$ref": "#/components/schemas/RedemptionBatch"})},
+            "/vouchers/{voucher_id}/appointment": {"get": _op(
+                "The appointment, for the reception's verifier (a journey device gets 403)", ("verifier", "issuer"),
+                ok=APPOINTMENT, params=vid)},
+            "/redemptions": {"post": _op("Sync redemptions from a verifier device (idempotent by client_id); "
+                                         "what a scan means is the device's purpose", ("verifier",),
+                                         {"$ref": "#/components/schemas/RedemptionBatch"}, REDEMPTION_RESULTS)},
             "/reconciliation": {"get": _op("Issued, redeemed, revoked, expired unused, flagged, owed and without fare, per cost centre, day and fare class; the first page of flags", ("finance",), params=[
                 *period,
                 {"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]}},
@@ -100,7 +124,10 @@ def spec() -> dict:
             "/invoices/{invoice_id}": {"get": _op("A stored invoice's report", ("finance",), params=[
                 {"name": "invoice_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}, *csv_params])},
             "/me": {"get": _op("Role and name of the calling token (a verifier device checks a token before storing it)", clients.ROLES,
-                                ok={"type": "object", "required": ["role", "name"], "properties": {"role": {"enum": list(clients.ROLES)}, "name": {"type": "string"}}})},
+                                ok={"type": "object", "required": ["role", "name", "purpose"], "properties": {
+                                    "role": {"enum": list(clients.ROLES)}, "name": {"type": "string"},
+                                    "purpose": {"enum": [*purposes.PURPOSES, None],
+                                                "description": "a verifier device's purpose; null for other roles"}}})},
             "/openapi.json": {"get": _op("This document")},
         },
         "components": {
@@ -115,7 +142,13 @@ def spec() -> dict:
                                 "notes": {"type": "array", "items": {"type": "string"}, "description": "what the caller should know, e.g. that the letter falls back to German"},
                                 "warnings": {"type": "array", "items": {"type": "string"}, "description": "on issue: what a person should check, e.g. that the voucher replaced was already used"},
                                 "replaced_by": {"type": ["string", "null"], "description": "the id of the voucher that re-issued this one (`replaces`), once there is one"},
+                                "redemptions": {"type": "array", "items": SCAN, "description": "GET only: journey devices' scans, oldest first"},
+                                "attendances": {"type": "array", "items": SCAN, "description": "GET only: reception devices' scans, oldest first"},
                             }},
+                "Scan": {"type": "object", "properties": {
+                    **{k: {"type": "string"} for k in ("client_id", "device_id", "redeemed_at", "received_at", "outcome")},
+                    "location": {"type": ["string", "null"]}, "flags": {"type": "array", "items": {"type": "string"}},
+                    "purpose": {"enum": list(purposes.PURPOSES)}}},
                 "IssueBatch": {"type": "object", "required": ["vouchers"], "additionalProperties": False, "properties": {
                     "vouchers": {"type": "array", "maxItems": 1000, "items": {"$ref": "#/components/schemas/IssueRequest"}}}},
                 "BatchResults": {"type": "object", "properties": {"results": {"type": "array", "items": {

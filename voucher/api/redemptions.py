@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, g
 
 from .. import context
 from ..schemas import RedemptionBatch
-from ..services import redemption
+from ..services import devices, redemption
 from .auth import actor, requires
 from .vouchers import json_body
 
@@ -14,8 +14,11 @@ from .vouchers import json_body
 @requires("verifier")
 def sync_redemptions():
     batch = RedemptionBatch.model_validate(json_body())
-    trust = context.services().keystore.trust_list()
-    return {"results": redemption.ingest(context.session(), batch, trust, actor(), context.now())}
+    services = context.services()
+    session = context.session()
+    rules = redemption.Rules(services.settings.late_upload, services.settings.timezone)
+    return {"results": redemption.ingest(session, batch, services.keystore.trust_list(), actor(), context.now(),
+                                         devices.device(session, g.client), rules)}
 
 
 def register(bp: Blueprint) -> None:

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, g, request, url_for
 from pydantic import ValidationError
-from werkzeug.exceptions import BadRequest
+from werkzeug.exceptions import BadRequest, Forbidden
 
 from .. import context, qr
 from ..schemas import IdempotencyKey, IssueBatch, IssueRequest, RevokeRequest
-from ..services import revocation, vouchers
+from ..services import flags, lookup, purposes, revocation, vouchers
 from ..services.errors import ServiceError
 from ..services.issuing import IssuingService, Result
+from ..timefmt import format_local
 from .auth import actor, requires
 from .errors import item_problem
 
@@ -108,7 +109,30 @@ def _refused(index: int, exc: ValidationError | ServiceError) -> dict:
 
 @requires("issuer", "finance", "verifier")
 def get_voucher(voucher_id: str):
-    return _represent(vouchers.get(context.session(), voucher_id))
+    """The voucher; for the office and finance with its scans: rides (`redemptions`) and
+    arrivals (`attendances`) apart. A verifier sees only what the QR shows."""
+    session = context.session()
+    voucher = vouchers.get(session, voucher_id)
+    if g.client.role == "verifier":
+        return _represent(voucher)
+    found = lookup.scans(session, voucher.id)
+    return {**_represent(voucher), **{kind: [flags.redemption_json(r) for r in rows] for kind, rows in found.items()}}
+
+
+@requires("issuer", "verifier")
+def get_appointment(voucher_id: str):
+    """What the reception's verifier shows on arrival ("Angemeldet: Termin 09:30, Raum 2.14"):
+    the QR carries no appointment, so the page asks with the reception's token. A journey
+    device has no business with appointments."""
+    if g.client.role == "verifier" and g.client.purpose != purposes.RECEPTION:
+        raise Forbidden("Appointments are for reception devices; this device is enrolled for journeys.")
+    session = context.session()
+    voucher = vouchers.get(session, voucher_id)
+    tz = context.services().settings.timezone
+    return {"voucher_id": voucher.id, "holder_name": voucher.holder_name,
+            "appointment_at": voucher.appointment_at and format_local(voucher.appointment_at, tz),
+            "appointment_place": voucher.appointment_place,
+            "status": vouchers.state(session, voucher, context.now()).status}
 
 
 @requires("issuer")
@@ -147,6 +171,7 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/vouchers", view_func=issue_voucher, methods=["POST"])
     bp.add_url_rule("/vouchers/batch", view_func=issue_batch, methods=["POST"])
     bp.add_url_rule("/vouchers/<voucher_id>", view_func=get_voucher)
+    bp.add_url_rule("/vouchers/<voucher_id>/appointment", view_func=get_appointment)
     bp.add_url_rule("/vouchers/<voucher_id>/qr.png", view_func=qr_png)
     bp.add_url_rule("/vouchers/<voucher_id>/qr.svg", view_func=qr_svg)
     bp.add_url_rule("/vouchers/<voucher_id>/letter.pdf", view_func=letter_pdf)

@@ -11,7 +11,7 @@ import click
 
 from .. import utc_now
 from ..keys import Retired, TrustedKey
-from ..services import audit, clients, retirement
+from ..services import audit, clients, purposes, retirement
 from .base import CLI_ACTOR, Context, cli, pass_ctx
 
 ENROL_PREFIX = "JVENROL:"  # a QR the verifier page reads as device settings (verifier/static/app.js)
@@ -27,14 +27,20 @@ def tokens() -> None:
 @click.option("--name", default=None, help="Who holds the token (shown in the audit log).")
 @click.option("--enrol-qr", type=click.Path(dir_okay=False), help="Also write a PNG QR that sets up a verifier device with this token.")
 @click.option("--location", default=None, help="With --enrol-qr: the place label the device starts with.")
+@click.option("--purpose", default=purposes.JOURNEY, type=click.Choice(purposes.PURPOSES), show_default=True,
+              help="For a verifier device: what its scans mean (rides, or arrivals at the reception).")
 @pass_ctx
-def tokens_create(ctx: Context, role: str, name: str | None, enrol_qr: str | None, location: str | None) -> None:
+def tokens_create(ctx: Context, role: str, name: str | None, enrol_qr: str | None, location: str | None,
+                  purpose: str) -> None:
     """Print a new token alone on stdout."""
     if enrol_qr and role != "verifier":
         # A set-up code puts its token on a device in a bus or at a desk: never more than a verifier's.
         raise click.UsageError(f"--enrol-qr makes set-up codes for verifier devices only, not for role {role}")
     with ctx.db.session() as session:
-        token = clients.create_token(session, role, name or role, utc_now())
+        try:
+            token = clients.create_token(session, role, name or role, utc_now(), purpose)
+        except ValueError as exc:
+            raise click.UsageError(str(exc)) from None
         session.commit()
     if enrol_qr:
         from .. import qr
@@ -87,7 +93,8 @@ def keys_list(ctx: Context) -> None:
 @pass_ctx
 def keys_export_trust(ctx: Context) -> None:
     """Print the trust list JSON."""
-    click.echo(json.dumps(ctx.keystore.trust_list().to_json(ctx.settings.trust_max_age), indent=2))
+    document = ctx.keystore.trust_list().published().to_json(ctx.settings.trust_max_age, ctx.settings.timezone.key)
+    click.echo(json.dumps(document, indent=2))
 
 
 @keys.command("retire")

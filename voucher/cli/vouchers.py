@@ -72,7 +72,7 @@ def revoke(ctx: Context, voucher_id: str, reason: str) -> None:
 def verify(ctx: Context, code_or_image: str, trust_file: str | None, revocations_file: str | None, at: str | None) -> None:
     """Verify a code or a QR image offline. Exit 0 valid, 1 invalid, 2 usage error."""
     try:
-        trust = TrustList.load(Path(trust_file)) if trust_file else ctx.keystore.trust_list()
+        trust = TrustList.load(Path(trust_file)) if trust_file else ctx.keystore.trust_list().published()
         revoked = revlist.verified_ids(json.loads(Path(revocations_file).read_text()), trust) if revocations_file else set()
         moment = _moment(at, ctx.settings) if at else utc_now()
         code = _read_code(Path(code_or_image)) if _is_image_path(code_or_image) else code_or_image

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..store import ApiClient
+from .purposes import JOURNEY, checked
 
 ROLES = ("issuer", "verifier", "finance", "admin")
 TOKEN_PREFIX = "jv_"
@@ -22,12 +23,16 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def create_token(session: Session, role: str, name: str, now: datetime) -> str:
-    """A new token, shown once; raises ValueError for an unknown role."""
+def create_token(session: Session, role: str, name: str, now: datetime, purpose: str = JOURNEY) -> str:
+    """A new token, shown once; raises ValueError for an unknown role or purpose, or a purpose
+    other than the default for a role that scans nothing."""
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}: choose one of {', '.join(ROLES)}")
+    checked(purpose)
+    if purpose != JOURNEY and role != "verifier":
+        raise ValueError(f"a purpose is for verifier devices only, not for role {role}")
     token = TOKEN_PREFIX + secrets.token_urlsafe(32)
-    session.add(ApiClient(name=name, role=role, token_hash=_hash(token), created_at=now))
+    session.add(ApiClient(name=name, role=role, token_hash=_hash(token), created_at=now, purpose=purpose))
     return token
 
 
@@ -38,6 +43,7 @@ class Caller:
     id: int
     name: str
     role: str
+    purpose: str = JOURNEY  # what a verifier device's scans mean (services/purposes.py)
 
 
 class TokenCache:
@@ -65,7 +71,7 @@ def authenticate(session: Session, token: str, cache: TokenCache | None = None) 
     client = session.scalar(select(ApiClient).where(ApiClient.token_hash == key))
     if client is None or client.disabled_at is not None:
         return None  # not cached: a token created a moment ago must work at once
-    caller = Caller(client.id, client.name, client.role)
+    caller = Caller(client.id, client.name, client.role, client.purpose)
     if cache is not None:
         cache.put(key, caller)
     return caller

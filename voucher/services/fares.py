@@ -30,7 +30,7 @@ from ..store import Fare, Redemption, Voucher
 from ..token.format import CLOCK_SKEW
 from . import audit
 from .localdays import Period, local_day
-from .vouchers import ACCEPTED
+from .purposes import is_ride
 
 COLUMNS = ("zone", "origin", "destination", "fare_class", "price_cents", "valid_from", "valid_to")
 
@@ -167,7 +167,7 @@ def journeys(period: Period, dialect: str, *where) -> Select:
                Voucher.office, Voucher.travellers, Voucher.max_fare_cents,
                case((Voucher.max_fare_cents.is_(None), _key(Voucher))).label("fare_key"), day.label("day"))
         .join(Voucher, Voucher.id == Redemption.voucher_id)
-        .where(Redemption.outcome == ACCEPTED, Redemption.redeemed_at >= period.start,
+        .where(is_ride(), Redemption.redeemed_at >= period.start,
                Redemption.redeemed_at < period.end, *where,
                Voucher.valid_until > period.start - CLOCK_SKEW, Voucher.valid_from < period.end + CLOCK_SKEW)
         .subquery("journey_days")

@@ -33,7 +33,7 @@ from ..token.format import CLOCK_SKEW
 from . import fares, flags, vouchers
 from .errors import NotFound
 from .localdays import Period, local_day
-from .vouchers import ACCEPTED
+from .purposes import is_ride
 
 __all__ = ["COLUMNS", "FLAGS_PAGE", "Period", "reconcile", "sections", "voucher_detail"]
 
@@ -138,7 +138,7 @@ def _statement(session: Session, period: Period, now: datetime, flags_limit: int
     # A voucher's journeys lie within its validity (services/redemption.py): only those from the
     # earliest start of a voucher that ended in the period can decide whether it was used.
     earliest = session.scalar(select(func.min(Voucher.valid_from)).where(*ended)) or period.start
-    used = exists().where(Redemption.voucher_id == Voucher.id, Redemption.outcome == ACCEPTED,
+    used = exists().where(Redemption.voucher_id == Voucher.id, is_ride(),
                           Redemption.redeemed_at >= earliest - CLOCK_SKEW, Redemption.redeemed_at < period.end + CLOCK_SKEW)
     cancelled = exists().where(Revocation.voucher_id == Voucher.id)
     expired = select(Voucher.cost_center, day(Voucher.valid_until, LAST_INSTANT)).where(*ended, ~used, ~cancelled)

@@ -27,7 +27,8 @@ from ..timefmt import format_instant
 from . import fares
 from .errors import Rejected
 from .localdays import Period, local_day
-from .redemption import ACCEPTED_OFFLINE, AFTER_REVOCATION, DOUBLE_USE, FUTURE_DATED, OUTSIDE_VALIDITY
+from .redemption import (ACCEPTED_OFFLINE, AFTER_REVOCATION, BEFORE_REVOCATION_AFTER_SYNC, DOUBLE_USE, FUTURE_DATED,
+                         LATE_UPLOAD, OUTSIDE_VALIDITY, TEST_KEY)
 
 NO_FARE = "no_fare"
 # Outcomes that are a finding of their own although no flag is stored with them.
@@ -45,6 +46,13 @@ FLAG_TEXT = {
                        "en": "The journey lies outside the days on which the voucher is valid."},
     FUTURE_DATED: {"de": "Das Gerät hat eine Fahrtzeit in der Zukunft gemeldet; seine Uhr geht wohl falsch.",
                    "en": "The device reported a journey time in the future; its clock is probably wrong."},
+    TEST_KEY: {"de": "Der Fahrschein ist mit einem Testschlüssel unterschrieben: kein gültiger Fahrschein, nichts geschuldet.",
+               "en": "The voucher is signed with a development (test) key: not a valid ticket, nothing owed."},
+    LATE_UPLOAD: {"de": "Die Fahrt kam viel später beim Server an, als sie gemacht wurde; prüfen, ob sie zurückdatiert ist.",
+                  "en": "The journey reached the server long after it was made; check whether it was backdated."},
+    BEFORE_REVOCATION_AFTER_SYNC: {
+        "de": "Die Fahrt ist vor der Stornierung datiert, aber das Gerät kannte die Stornierung schon; wohl zurückdatiert.",
+        "en": "The journey is dated before the cancellation, but the device already knew of it; probably backdated."},
     NO_FARE: {"de": "Für die Fahrt gibt es weder einen Höchstpreis noch einen Tarif; sie fehlt im geschuldeten Betrag.",
               "en": "The journey has neither a maximum fare nor a fare in the fare table; it is missing from the amount owed."},
     "invalid": {"de": "Der gescannte Code ist kein gültig unterschriebener Fahrschein.",
@@ -206,8 +214,11 @@ def with_redemptions(session: Session, period: Period, rows) -> list[dict]:
 
 
 def redemption_json(r: Redemption) -> dict:
+    """A redemption as every API shows it: `redeemed_at` is when it was made, `received_at`
+    when the device uploaded it."""
     return {"client_id": r.client_id, "device_id": r.device_id, "redeemed_at": format_instant(r.redeemed_at),
-            "location": r.location, "outcome": r.outcome, "flags": list(r.flags or [])}
+            "received_at": format_instant(r.received_at), "location": r.location, "outcome": r.outcome,
+            "flags": list(r.flags or []), "purpose": r.purpose}
 
 
 def _encode(row) -> str:

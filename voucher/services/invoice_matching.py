@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session, aliased
 from ..invoice_csv import Line
 from ..store import InvoiceLine, Redemption, Revocation, Voucher
 from ..timefmt import format_instant
-from .vouchers import ACCEPTED
+from .purposes import ACCEPTED, JOURNEY, is_ride
 
 MATCHED = "matched"
 CREDITED = "credited"
@@ -184,7 +184,7 @@ def _unbilled(session: Session, ledger: Ledger, period: tuple[date, date] | None
     end = datetime.combine(period[1] + timedelta(days=1), time(0), ledger.tz)
     journeys = session.execute(
         select(Redemption.id, Redemption.client_id, Redemption.voucher_id, Redemption.redeemed_at, Redemption.location)
-        .where(Redemption.outcome == ACCEPTED, Redemption.redeemed_at >= start, Redemption.redeemed_at < end)
+        .where(is_ride(), Redemption.redeemed_at >= start, Redemption.redeemed_at < end)
         .order_by(Redemption.redeemed_at, Redemption.id)).all()
     open_ids = [j.id for j in journeys if j.id not in ledger.paid]
     paid_elsewhere = set()
@@ -206,7 +206,8 @@ def _load(session: Session, voucher_ids: set[str], tz: ZoneInfo) -> Ledger:
         for r in session.execute(
                 select(Redemption.id, Redemption.client_id, Redemption.voucher_id, Redemption.redeemed_at,
                        Redemption.location, Redemption.outcome)
-                .where(Redemption.voucher_id.in_(chunk), Redemption.outcome.in_((ACCEPTED, REVOKED)))
+                .where(Redemption.voucher_id.in_(chunk), Redemption.outcome.in_((ACCEPTED, REVOKED)),
+                       Redemption.purpose == JOURNEY)  # an arrival at the reception is never billed
                 .order_by(Redemption.redeemed_at, Redemption.id)):
             ledger.journeys[r.voucher_id].append(Journey(*r, day=r.redeemed_at.astimezone(tz).date()))
         for p in session.execute(_paid_lines().where(InvoiceLine.voucher_id.in_(chunk))):

@@ -30,7 +30,7 @@ from ..store.vouchers import holder_key
 from ..token import codes, format
 from . import audit, revocation
 from .errors import Conflict, NotFound, Rejected, ServiceError
-from .vouchers import ACCEPTED
+from .purposes import is_ride
 
 SigningKey = tuple[TrustedKey, Ed25519PrivateKey]
 CHUNK = 500  # requests per transaction: amortises lookups and commit (200: a tenth slower), locks for ~0.1 s
@@ -156,7 +156,7 @@ class IssuingService:
             revoked=set(session.scalars(select(Revocation.voucher_id).where(Revocation.voucher_id.in_(ids)))),
             journeys=dict(session.execute(
                 select(Redemption.voucher_id, func.count()).where(
-                    Redemption.voucher_id.in_(ids), Redemption.outcome == ACCEPTED)
+                    Redemption.voucher_id.in_(ids), is_ride())
                 .group_by(Redemption.voucher_id)).all()),
         )
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ..names import fold
 from ..store import AuditEvent, Redemption, Revocation, Voucher
 from ..token import codes, format
-from .vouchers import ACCEPTED
+from .purposes import RECEPTION, is_ride
 
 LIMIT = 50
 
@@ -71,9 +71,20 @@ def facts(session: Session, voucher: Voucher, with_history: bool = True) -> Fact
     revocation = session.scalar(select(Revocation).where(Revocation.voucher_id == voucher.id))
     replaced_by = session.scalar(select(Voucher.id).where(Voucher.replaces == voucher.id))
     journeys = session.scalar(select(func.count()).select_from(Redemption).where(
-        Redemption.voucher_id == voucher.id, Redemption.outcome == ACCEPTED))
+        Redemption.voucher_id == voucher.id, is_ride()))
     flags = sorted({flag for row in session.scalars(select(Redemption.flags).where(Redemption.voucher_id == voucher.id))
                     for flag in row or ()})
     history = list(session.scalars(select(AuditEvent).where(AuditEvent.voucher_id == voucher.id)
                                    .order_by(AuditEvent.at, AuditEvent.id))) if with_history else []
     return Facts(voucher, revocation, replaced_by, journeys, tuple(flags), history)
+
+
+def scans(session: Session, voucher_id: str) -> dict[str, list[Redemption]]:
+    """The voucher's scans in the order they were made: `redemptions` by journey devices and
+    `attendances` by reception devices (services/purposes.py)."""
+    rows = session.scalars(select(Redemption).where(Redemption.voucher_id == voucher_id)
+                           .order_by(Redemption.redeemed_at, Redemption.id))
+    found: dict[str, list[Redemption]] = {"redemptions": [], "attendances": []}
+    for row in rows:
+        found["attendances" if row.purpose == RECEPTION else "redemptions"].append(row)
+    return found

@@ -35,7 +35,7 @@ from ..store import Redemption, Revocation, Voucher
 from . import audit
 from .errors import NotFound
 from .issuing import IssuingService
-from .vouchers import ACCEPTED
+from .purposes import is_ride
 
 ACTION = "key_retire"
 REISSUER = "key-compromise"  # the actor kind of re-issues after a compromise (counter/words.who)
@@ -110,7 +110,7 @@ def _still_valid(now: datetime) -> tuple:
 def _usable(session: Session, kid: str, now: datetime) -> list[tuple[Voucher, int]]:
     """Still-valid vouchers signed by `kid` with a ride left, and their accepted journeys."""
     journeys = (select(func.count()).select_from(Redemption)
-                .where(Redemption.voucher_id == Voucher.id, Redemption.outcome == ACCEPTED).scalar_subquery())
+                .where(Redemption.voucher_id == Voucher.id, is_ride()).scalar_subquery())
     rows = session.execute(select(Voucher, journeys).where(Voucher.kid == kid, *_still_valid(now))
                            .order_by(Voucher.valid_from, Voucher.id)).all()
     return [(voucher, used) for voucher, used in rows if used < (2 if voucher.return_trip else 1)]

@@ -14,7 +14,9 @@ from ..store import Redemption, Revocation, Voucher
 from ..timefmt import format_instant
 from .errors import Gone, NotFound
 
-ACCEPTED = "accepted"
+from .purposes import ACCEPTED, is_ride
+
+__all__ = ["ACCEPTED", "State", "describe", "get", "printable", "state"]
 
 
 def get(session: Session, voucher_id: str) -> Voucher:
@@ -49,7 +51,7 @@ def state(session: Session, voucher: Voucher, now: datetime) -> State:
     replacement = aliased(Voucher)
     revoked, redeemed, replaced_by = session.execute(select(
         exists().where(Revocation.voucher_id == voucher.id),
-        exists().where(Redemption.voucher_id == voucher.id, Redemption.outcome == ACCEPTED),
+        exists().where(Redemption.voucher_id == voucher.id, is_ride()),
         select(replacement.id).where(replacement.replaces == voucher.id).scalar_subquery(),
     )).one()
     if revoked:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Integer, String
+from sqlalchemy import Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime
@@ -19,3 +19,8 @@ class ApiClient(Base):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime)
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # What a verifier device's scans mean (services/purposes.py): journeys, or arrivals at the office.
+    purpose: Mapped[str] = mapped_column(String(16), server_default=text("'journey'"))
+    # When the device last fetched the revocation list: a journey it later dates before a
+    # revocation it already held is flagged (services/backdating.py).
+    revocations_fetched_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -19,7 +19,7 @@ class Redemption(Base):
     __tablename__ = "redemptions"
     __table_args__ = (
         # A voucher's journeys; reconciliation reads them from the index alone.
-        Index("ix_redemptions_voucher_outcome", "voucher_id", "outcome", "redeemed_at", "id"),
+        Index("ix_redemptions_voucher_outcome", "voucher_id", "outcome", "purpose", "redeemed_at", "id"),
         # The few redemptions with a finding (services/flags.py), without reading the others.
         Index("ix_redemptions_findings", "redeemed_at", postgresql_where=FINDINGS, sqlite_where=FINDINGS),
     )
@@ -34,3 +34,6 @@ class Redemption(Base):
     location: Mapped[str | None] = mapped_column(String(120))
     outcome: Mapped[str] = mapped_column(String(24))
     flags: Mapped[list] = mapped_column(JSON, default=list)
+    # The device's purpose when it scanned: a `journey`, or a `reception` scan, which records an
+    # attendance and is never a ride (services/purposes.py).
+    purpose: Mapped[str] = mapped_column(String(16), server_default=text("'journey'"))
