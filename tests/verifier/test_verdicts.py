@@ -3,6 +3,8 @@ with the reason, never "invalid"; a development key's voucher is never a green t
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.verifier.pages import check, open_page
@@ -55,12 +57,24 @@ def test_mistyped_ticket_number_is_caught_before_any_lookup(context, live):
     assert lookups == []
 
 
-def test_voucher_signed_with_a_development_key_is_no_ticket(context, live, screenshot):
+def test_voucher_signed_with_a_development_key_is_no_ticket_on_a_demo_installation(context, live, screenshot):
+    """A demo installation has only development keys: their vouchers show the striped screen."""
     voucher = live.issue()
-    page = open_page(context, live)
+    demo_trust = json.dumps(live.development_key.trust_list().to_json())
+    context.route("**/api/v1/trust-list", lambda route: route.fulfill(status=200, content_type="application/json", body=demo_trust))
+    page = open_page(context, live, enrol=False)  # the demo's revocation list is signed by another key
     assert check(page, live.development_code(voucher)) == "test_key"
     assert page.text_content("#verdict-title") == "TESTSCHLÜSSEL"
     assert "Testschlüssel – kein gültiger Fahrschein" in page.text_content("#verdict-reason")
     assert voucher["short_code"] in page.text_content("#verdict-details")
     assert not page.is_visible("#redeem-button")
     screenshot.sizes(page, "verifier-test-key")
+
+
+def test_voucher_signed_with_a_development_key_is_invalid_once_a_production_key_exists(context, live):
+    """The server leaves development keys out of the published trust list then."""
+    voucher = live.issue()
+    page = open_page(context, live)
+    assert check(page, live.development_code(voucher)) == "invalid"
+    assert page.text_content("#verdict-reason") == "Unbekannter Aussteller (Schlüssel nicht in der Liste)"
+    assert not page.is_visible("#redeem-button")

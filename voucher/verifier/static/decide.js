@@ -63,7 +63,8 @@ async function fromRecord(id, config, trust) {
   }
   const claims = { ...record, voucher_id: record.id };
   const key = trust.find((k) => k.kid === record.kid);
-  if (!key) return { verdict: { kind: "invalid", reason: t("reason_unknown_key"), claims } };
+  // As a scanned code with this key: its claims are nobody's word, so none are shown.
+  if (!key) return { verdict: { kind: "invalid", reason: t("reason_unknown_key") } };
   return { claims, key, reason: windowReason(claims, Date.now()), record, note: "", code: null };
 }
 
