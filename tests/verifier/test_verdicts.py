@@ -4,6 +4,8 @@ with the reason, never "invalid"; a development key's voucher is never a green t
 from __future__ import annotations
 
 import json
+import uuid
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -77,4 +79,23 @@ def test_voucher_signed_with_a_development_key_is_invalid_once_a_production_key_
     page = open_page(context, live)
     assert check(page, live.development_code(voucher)) == "invalid"
     assert page.text_content("#verdict-reason") == "Unbekannter Aussteller (Schlüssel nicht in der Liste)"
+    assert not page.is_visible("#redeem-button")
+
+
+def test_ride_the_server_refuses_as_used_turns_the_screen_to_schon_benutzt(context, live):
+    """The lookup at the scan got no answer, so the page said GÜLTIG (with a note); the upload of
+    the ride is answered "duplicate", and the screen says so, with the ride that counts."""
+    voucher = live.issue(return_trip=False)
+    earlier = {"client_id": str(uuid.uuid4()), "code": voucher["code"], "location": "Tram 7",
+               "redeemed_at": (datetime.now(UTC) - timedelta(minutes=30)).isoformat()}
+    live.app.test_client().post("/api/v1/redemptions", json={"device_id": "tram-7", "redemptions": [earlier]},
+                                headers=live.auth("verifier"))
+    page = open_page(context, live)
+    page.route("**/api/v1/vouchers/*", lambda route: route.abort("timedout"))
+    assert check(page, voucher["code"]) == "valid"
+    assert "Server nicht erreicht" in page.text_content("#verdict-warning")
+    page.click("#redeem-button")
+    page.wait_for_selector("#verdict.used")
+    assert page.text_content("#verdict-title") == "SCHON BENUTZT"
+    assert "Tram 7" in page.text_content("#verdict-details")
     assert not page.is_visible("#redeem-button")
