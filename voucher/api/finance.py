@@ -37,7 +37,7 @@ class PeriodQuery(BaseModel):
         return finance.Period(self.first, self.last, context.services().settings.timezone)
 
 
-TABLES = ("totals", "by_cost_center", "by_day", "by_fare_class", "flags")
+TABLES = ("totals", "by_cost_center", "by_day", "by_fare_class", "attendance", "flags")
 
 
 class ReportQuery(PeriodQuery):

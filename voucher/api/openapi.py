@@ -101,7 +101,7 @@ def spec() -> dict:
             "/reconciliation": {"get": _op("Issued, redeemed, revoked, expired unused, flagged, owed and without fare, per cost centre, day and fare class; the first page of flags", ("finance",), params=[
                 *period,
                 {"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]}},
-                {"name": "table", "in": "query", "schema": {"enum": ["totals", "by_cost_center", "by_day", "by_fare_class", "flags"]}},
+                {"name": "table", "in": "query", "schema": {"enum": ["totals", "by_cost_center", "by_day", "by_fare_class", "attendance", "flags"]}},
                 {"name": "decimal", "in": "query", "schema": {"enum": ["point", "comma"]}}])},
             "/reconciliation/flags": {"get": _op("Flags of a period, a page at a time (oldest first); `next` is the cursor of the next page", ("finance",), params=[
                 *period, {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},

@@ -35,9 +35,14 @@ def search():
     if len(found) == 1 and day is None and lookup.exact_id(text) == found[0].id:
         return redirect(url_for("counter.voucher", voucher_id=found[0].id))  # a scanned or typed code
     now = context.now()
-    results = [(v, words.state(lookup.facts(context.session(), v, with_history=False), now)[0]) for v in found[:lookup.LIMIT]]
+    results = [_result(lookup.facts(context.session(), v, with_history=False), now) for v in found[:lookup.LIMIT]]
     return render_template("counter/search.html", q=text, day=day_text, results=results,
                            more=len(found) > lookup.LIMIT)
+
+
+def _result(facts: lookup.Facts, now) -> tuple:
+    """A search result: the voucher, its headline, and its arrival at the reception if any."""
+    return facts.voucher, words.state(facts, now)[0], facts.arrived and words.arrival(facts.arrived)
 
 
 @bp.get("/vouchers/<voucher_id>")
@@ -48,7 +53,7 @@ def voucher(voucher_id: str):
     except NotFound:
         return not_found()
     facts = lookup.facts(context.session(), found)
-    history = [(event.at, words.who(event.actor), words.what(event.action, event.detail or {})) for event in facts.history]
+    history = words.history(facts)
     languages = dict(forms.letter_languages())
     return render_template("counter/voucher.html", v=found, facts=facts, code=short_code(found.id),
                            state=words.state(facts, context.now()), history=history,

@@ -3,15 +3,16 @@ services/lookup.py gathers: never an API status name or an audit action code."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time, timedelta
 
 from flask import url_for
 
 from ..services import retirement
+from ..services.purposes import RECEPTION
 from ..services.lookup import Facts
 from .. import context
-from ..staff.i18n import day, moment, t, t_or
+from ..staff.i18n import clock_time, day, moment, t, t_or
 from ..token.codes import short_code
 
 
@@ -43,6 +44,8 @@ def state(facts: Facts, now: datetime) -> list[Line]:
         lines.append(Line(t("state_valid_from", day=day(v.valid_from)) + (f" – {used}" if used else ""), "ok"))
     else:
         lines.append(Line(t("state_valid") + (f" – {used}" if used else ""), "ok"))
+    if facts.arrived is not None:
+        lines.append(arrival(facts.arrived))
     if v.replaces:
         lines.append(Line(t("state_replaces"), "info", *_voucher_link(v.replaces)))
     for flag in facts.flags:
@@ -51,6 +54,24 @@ def state(facts: Facts, now: datetime) -> list[Line]:
     if v.anonymized_at is not None:
         lines.append(Line(t("state_erased", day=day(v.anonymized_at)), "info"))
     return lines
+
+
+def arrival(at: datetime) -> Line:
+    """"Angekommen 09:24": the holder was scanned at the reception (services/purposes.py)."""
+    return Line(t("state_arrived", time=clock_time(at)), "ok")
+
+
+def history(facts: Facts) -> list[tuple[datetime, str, Line]]:
+    """(when, who, what) per audit event. A scan is dated when it was made, not when its device
+    uploaded it (that is said in words: "übertragen am …"), and the list is ordered by that."""
+    rows = []
+    for event in facts.history:
+        scan = (facts.scans or {}).get((event.detail or {}).get("client_id")) if event.action == "redeem" else None
+        line = what(event.action, event.detail or {})
+        if scan is not None:
+            line = replace(line, text=f"{line.text} – {t('history_uploaded', moment=moment(scan.received_at))}")
+        rows.append((scan.redeemed_at if scan is not None else event.at, who(event.actor), line))
+    return sorted(rows, key=lambda row: row[0])
 
 
 def who(actor: str) -> str:
@@ -83,8 +104,11 @@ def what(action: str, detail: dict) -> Line:
         outcome = detail.get("outcome", "")
         device = detail.get("device_id", "")
         if outcome == "accepted":
-            return Line(t("history_journey", device=device), "ok")
+            key = "history_arrived" if detail.get("purpose") == RECEPTION else "history_journey"
+            return Line(t(key, device=device), "ok")
         return Line(t("history_refused", device=device, why=t_or(outcome, "outcome_" + outcome)), "warn")
+    if action == "reclassify":
+        return Line(t("history_reclassified"), "warn")
     if action == "letter":
         return Line(t("history_letter", language=detail.get("language", "")))
     return Line(action)

@@ -30,7 +30,7 @@ from ..store import Redemption, Revocation, UTCDateTime, Voucher
 from ..timefmt import format_instant
 from ..token import codes
 from ..token.format import CLOCK_SKEW
-from . import fares, flags, vouchers
+from . import attendance, fares, flags, vouchers
 from .errors import NotFound
 from .localdays import Period, local_day
 from .purposes import is_ride
@@ -53,6 +53,7 @@ def reconcile(session: Session, period: Period, now: datetime) -> dict:
     report, rows = _report(session, period, now, flags_limit)
     report["flags"] = flags.with_redemptions(session, period, rows[:flags_limit])
     report["flags_next"] = flags.next_cursor(rows[:flags_limit], len(rows) > flags_limit)
+    report["attendance"] = attendance.by_cost_center(session, period)
     return report
 
 
@@ -63,7 +64,7 @@ def sections(session: Session, period: Period, now: datetime, only: str | None =
         return {"flags": flags.stream(session, period)}
     report, _ = _report(session, period, now, 0)
     tables = {"totals": [report["totals"]], **{name: report[name] for name in ("by_cost_center", "by_day", "by_fare_class")},
-              "flags": flags.stream(session, period)}
+              "attendance": attendance.by_cost_center(session, period), "flags": flags.stream(session, period)}
     return {only: tables[only]} if only else tables
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ..names import fold
 from ..store import AuditEvent, Redemption, Revocation, Voucher
 from ..token import codes, format
-from .purposes import RECEPTION, is_ride
+from .purposes import RECEPTION, is_attendance, is_ride
 
 LIMIT = 50
 
@@ -57,9 +57,11 @@ class Facts:
     voucher: Voucher
     revocation: Revocation | None
     replaced_by: str | None
-    journeys: int  # accepted redemptions
+    journeys: int  # rides: accepted redemptions of journey devices
     flags: tuple[str, ...]  # what redemptions of this voucher were flagged for
     history: list[AuditEvent]
+    arrived: datetime | None = None  # the first accepted reception scan (services/purposes.py)
+    scans: dict[str, Redemption] | None = None  # by client_id, with the history: when each was made
 
     @property
     def allowed(self) -> int:
@@ -76,7 +78,10 @@ def facts(session: Session, voucher: Voucher, with_history: bool = True) -> Fact
                     for flag in row or ()})
     history = list(session.scalars(select(AuditEvent).where(AuditEvent.voucher_id == voucher.id)
                                    .order_by(AuditEvent.at, AuditEvent.id))) if with_history else []
-    return Facts(voucher, revocation, replaced_by, journeys, tuple(flags), history)
+    arrived = session.scalar(select(func.min(Redemption.redeemed_at)).where(
+        Redemption.voucher_id == voucher.id, is_attendance()))
+    by_client = {r.client_id: r for rows in scans(session, voucher.id).values() for r in rows} if with_history else None
+    return Facts(voucher, revocation, replaced_by, journeys, tuple(flags), history, arrived, by_client)
 
 
 def scans(session: Session, voucher_id: str) -> dict[str, list[Redemption]]:

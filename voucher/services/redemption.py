@@ -180,6 +180,6 @@ def _backdated(revoked_at: datetime | None, device: Device) -> list[str]:
     """A ride dated before the voucher's revocation (else it would be `revoked`) from a device
     that had fetched the revocation list after the revocation: the device knew, or its clock
     was set back. Reported, not refused: finance decides."""
-    if revoked_at is not None and device.revocations_fetched_at is not None and device.revocations_fetched_at >= revoked_at:
+    if revoked_at is not None and device.revocations_fetched_at is not None and device.revocations_fetched_at > revoked_at:
         return [BEFORE_REVOCATION_AFTER_SYNC]
     return []

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date, format_datetime, format_time
 from flask import Flask, request, session
 
 from .. import context
@@ -62,5 +62,11 @@ def moment(value: datetime) -> str:
                            locale=LOCALES[language()])
 
 
+def clock_time(value: datetime) -> str:
+    """The time of day in the office's time zone: 09:24."""
+    return format_time(value, "HH:mm", tzinfo=context.services().settings.timezone, locale=LOCALES[language()])
+
+
 def init_app(app: Flask) -> None:
-    app.jinja_env.globals.update(t=t, lang=language, day=day, moment=moment, euros=euros, either=either)
+    app.jinja_env.globals.update(t=t, lang=language, day=day, moment=moment, clock_time=clock_time, euros=euros,
+                                 either=either)
