@@ -93,3 +93,20 @@ def test_a_second_scan_at_the_reception_records_no_second_arrival(browser, live,
     record = scans(live, voucher)
     assert len(record["attendances"]) == 1 and record["redemptions"] == []
     context.close()
+
+
+def test_reception_checks_in_offline_with_what_the_qr_carries(browser, live, reception_token):
+    voucher = live.issue(appointment_at=f"{live.today()}T09:30:00+01:00", appointment_place="Raum 2.14")
+    context = browser.new_context(timezone_id="Europe/Berlin", locale="de-DE", service_workers="allow")
+    desk = open_page(context, live, token=reception_token, location="Empfang")
+    context.set_offline(True)
+    assert check(desk, voucher["code"]) == "checked_in"
+    assert "Ayşe Yılmaz" in desk.text_content("#verdict-details")
+    assert desk.text_content("#verdict-appointment") == "Termin: nur mit Netz sichtbar"
+    next_voucher(desk)
+    assert desk.text_content("#pending") == "1 Anmeldung(en) warten auf Übertragung"
+    context.set_offline(False)
+    record = scans(live, voucher, until=1)
+    assert [(a["outcome"], a["location"]) for a in record["attendances"]] == [("accepted", "Empfang")]
+    assert record["redemptions"] == []
+    context.close()

@@ -62,7 +62,7 @@ async function showStatus() {
   else if (trust && trust.age > trust.limit) trustWarning = t("trust_stale", { age: age(trust.age) });
   item("trust-age", trustWarning, { warn: true });
   const pending = (await db.pendingRedemptions()).length;
-  item("pending", pending ? t("pending", { n: pending }) : "");
+  item("pending", pending ? t(config.purpose === RECEPTION ? "pending_reception" : "pending", { n: pending }) : "");
   $("enrol-hint").hidden = Boolean(config.token);
 }
 
