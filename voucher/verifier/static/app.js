@@ -142,6 +142,7 @@ async function redeem() {
 /** Back to the scanning view; the code field gets the focus where a keyboard is at hand (a
  * desk with a mouse, or keys being typed), never on a touch screen, where it would pop one up. */
 function backToScan(typing = false) {
+  shown += 1; // what is still on its way for the verdict just closed stays off the screen
   verdict.hide();
   $("code-input").value = "";
   if (typing || matchMedia("(pointer: fine)").matches) $("code-input").focus();
