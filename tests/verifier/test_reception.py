@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from voucher.services import clients
+from tests.staff.test_pages import accessibility_problems
 from tests.verifier.pages import check, next_voucher, open_page
 
 pytestmark = pytest.mark.browser
@@ -59,6 +60,7 @@ def test_return_trip_bus_reception_bus_is_two_journeys_and_one_arrival(browser, 
     assert desk.text_content("#redeem-done").strip().startswith("Angekommen ")
     assert not desk.is_visible("#redeem-button")
     assert "entwertet" not in desk.text_content("#verdict")  # no word of a ride at the reception
+    assert accessibility_problems(desk) == []
     screenshot.sizes(desk, "verifier-checked-in")
     scans(live, voucher, until=2)
     reception_context.close()
@@ -76,6 +78,7 @@ def test_return_trip_bus_reception_bus_is_two_journeys_and_one_arrival(browser, 
     assert bus.text_content("#verdict-title") == "SCHON BENUTZT"
     assert bus.text_content("#verdict-details").count("Bus 142") == 2
     assert not bus.is_visible("#redeem-button")
+    assert accessibility_problems(bus) == []
     screenshot.sizes(bus, "verifier-used")
 
 
