@@ -28,7 +28,7 @@ from voucher.demo import INVOICE_FILE, seed
 from voucher.demo.plan import plan
 from voucher.keys import KeyStore
 from voucher.services import clients
-from voucher.store import Base
+from voucher.store import Base, Redemption
 
 BERLIN = ZoneInfo("Europe/Berlin")
 ANCHOR = datetime(2026, 11, 30, 16, 0, tzinfo=BERLIN)  # the month of docs/samples/invoice-demo.csv
@@ -83,6 +83,21 @@ def test_reconciliation_shows_journeys_a_double_use_a_journey_after_cancellation
     assert {"double_use", "redeemed_after_revocation", "outside_validity", "future_dated", "no_fare", "invalid"} <= kinds
     devices = {r["device_id"] for flag in report["flags"] for r in flag["redemptions"]}
     assert len(devices) >= 3
+
+
+def test_the_reception_device_records_attendances_never_journeys(demo):
+    month = plan(ANCHOR, BERLIN)
+    report = demo.client.get("/api/v1/reconciliation", headers=demo.finance, query_string={
+        "from": month.first_day.isoformat(), "to": month.today.isoformat()}).get_json()
+    arrived = sum(row["arrived"] for row in report["attendance"])
+    travelled = sum(row["travelled"] for row in report["attendance"])
+    assert arrived > 100 and travelled > 100 and sum(row["invited"] for row in report["attendance"]) > arrived
+    assert not any(r["device_id"] == "empfang-nord" for flag in report["flags"] for r in flag["redemptions"])
+    with demo.db.session() as session:
+        scans = session.execute(sa.select(Redemption.purpose, Redemption.outcome, Redemption.flags)
+                                .where(Redemption.device_id == "empfang-nord")).all()
+    assert len(scans) > 100 and {(purpose, outcome) for purpose, outcome, _ in scans} == {("reception", "accepted")}
+    assert all(flags == [] for _, _, flags in scans)
 
 
 def test_demo_invoice_matches_into_every_kind(demo):

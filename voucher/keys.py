@@ -143,6 +143,16 @@ class TrustList:
             return self
         return TrustList(tuple(k for k in self.keys if not k.development))
 
+    def published_json(self, max_age: timedelta, timezone: str) -> dict:
+        """The document verifiers get (GET /trust-list, `voucher keys export-trust`): the keys of
+        published(), and the development keys it left out under `development_keys`, never trusted
+        for travel but listed so a verifier can say "test key" rather than "forged"."""
+        document = self.published().to_json(max_age, timezone)
+        left_out = [k.to_json() for k in self.keys if k.development] if self.has_production_key else []
+        if left_out:
+            document["development_keys"] = left_out
+        return document
+
     def to_json(self, max_age: timedelta | None = None, timezone: str | None = None) -> dict:
         """The document; with `max_age` as published to verifiers, which warn when the copy they
         hold is older than that (docs/FORMAT.md, section 5), and `timezone`, the office's IANA

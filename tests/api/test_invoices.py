@@ -113,6 +113,13 @@ def test_a_journey_after_the_revocation_is_billed_after_revocation(client, auth,
     assert (entry["revoked_at"], entry["redeemed_at"]) == ("2026-11-12T07:00:00Z", "2026-11-12T08:00:00Z")
 
 
+def test_the_report_csv_shows_journey_and_cancellation_times_in_local_time(client, auth, world):
+    report = match(client, auth, f"{vid(5)};12.11.2026;4,80")
+    text = client.get(f"/api/v1/invoices/{report['invoice']['id']}?format=csv", headers=auth("finance")).get_data(as_text=True)
+    assert "2026-11-12T08:00:00+01:00" in text and "2026-11-12T09:00:00+01:00" in text
+    assert "2026-11-12T07:00:00Z" not in text and "2026-11-12T08:00:00Z" not in text
+
+
 @pytest.mark.parametrize(("day", "outcome"), [("11.11.2026", "billed_not_redeemed"), ("13.11.2026", "billed_after_revocation")])
 def test_a_line_without_journey_is_compared_with_the_end_of_the_billed_day(client, auth, world, day, outcome):
     report = match(client, auth, f"{vid(5)};{day};4,80")

@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from voucher.config import from_environment
 from tests.api.test_redemptions import item, sync
 
 
@@ -67,3 +73,19 @@ def test_a_journey_before_a_revocation_the_device_never_fetched_is_not_flagged(c
     clock.advance(hours=2)
     (result,) = sync(client, auth, item(voucher["code"], at="2026-12-03T09:30:00+01:00"))
     assert result["outcome"] == "accepted" and result["flags"] == []
+
+
+def test_late_upload_setting_is_read_and_checked():
+    assert from_environment({"VOUCHER_LATE_UPLOAD_HOURS": "24"}).late_upload == timedelta(hours=24)
+    for bad in ("0", "-3", "2161", "drei", "1.5"):
+        with pytest.raises(ValueError, match="VOUCHER_LATE_UPLOAD_HOURS"):
+            from_environment({"VOUCHER_LATE_UPLOAD_HOURS": bad})
+
+
+def test_the_late_upload_setting_decides(app, client, auth, issue, clock):
+    voucher = issue()
+    services = app.extensions["voucher"]
+    services.settings = replace(services.settings, late_upload=timedelta(hours=1))
+    clock.advance(days=2, hours=12)  # a day after the ride
+    (result,) = sync(client, auth, item(voucher["code"]))
+    assert result["flags"] == ["late_upload"]

@@ -42,3 +42,6 @@ def test_rotation_to_production_drops_development_keys_from_the_published_trust_
     published = client.get("/api/v1/trust-list").get_json()["keys"]
     assert [k["kid"] for k in published] == [production] and not published[0]["development"]
     assert development and production not in development
+    # Listed apart, so a verifier can tell a test voucher from a forgery without trusting it.
+    listed = client.get("/api/v1/trust-list").get_json()["development_keys"]
+    assert {k["kid"] for k in listed} == development and all(k["development"] for k in listed)

@@ -85,7 +85,7 @@ def item_problem(exc: ValidationError | ServiceError) -> dict:
     if isinstance(exc, ValidationError):
         errors = [{"field": field, "message": message} for field, message in field_errors(exc)]
         return problem_body(422, "Invalid request", error_summary(exc), errors=errors)
-    return problem_body(_STATUS.get(type(exc), 400), exc.title, exc.detail)
+    return problem_body(next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 400), exc.title, exc.detail)
 
 
 def _http(exc: HTTPException) -> Response:

@@ -65,7 +65,7 @@ def _answer(report: dict, query: ReportQuery):
 
 def report_csv(report: dict, decimal: str) -> Response:
     """An invoice's report as a CSV download (the finance page's too)."""
-    return csv_response(invoices.tables(report), decimal, f"invoice-{report['invoice']['id']}-match.csv")
+    return csv_response(invoices.tables(report, context.services().settings.timezone), decimal, f"invoice-{report['invoice']['id']}-match.csv")
 
 
 def register(bp: Blueprint) -> None:

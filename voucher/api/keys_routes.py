@@ -46,7 +46,7 @@ def trust_list():
     trust = services.keystore.trust_list()  # the same object until trust.json changes
     published = current_app.extensions.get("voucher.trust_list")
     if published is None or published[0] is not trust:
-        document = trust.published().to_json(services.settings.trust_max_age, services.settings.timezone.key)
+        document = trust.published_json(services.settings.trust_max_age, services.settings.timezone.key)
         tag = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()[:32]
         published = current_app.extensions["voucher.trust_list"] = (trust, document, tag)
     _, document, tag = published

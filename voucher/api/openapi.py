@@ -87,8 +87,9 @@ def spec() -> dict:
             "/vouchers/{voucher_id}/qr.svg": {"get": _op("QR code as SVG", ("issuer",), ok=binary, ok_type="image/svg+xml", params=vid)},
             "/vouchers/{voucher_id}/letter.pdf": {"get": _op("Invitation letter as PDF", ("issuer",), ok=binary, ok_type="application/pdf", params=vid)},
             "/vouchers/{voucher_id}/revoke": {"post": _op("Revoke a voucher", ("issuer",), {"$ref": "#/components/schemas/RevokeRequest"}, VOUCHER, params=vid)},
-            "/trust-list": {"get": _op("Public keys that sign vouchers (development keys left out once a production key "
-                                       "exists) and the office's IANA `timezone`")},
+            "/trust-list": {"get": _op("Public keys that sign vouchers (`keys`; once a production key exists development keys "
+                                       "move to `development_keys`, never to be trusted for travel) and the office's IANA "
+                                       "`timezone`")},
             "/revocations": {"get": _op("Signed revocation list", ("verifier",), params=[
                 {"name": "since", "in": "query", "schema": {"type": "integer", "minimum": 0, "maximum": 2**31 - 1}},
                 {"name": "format", "in": "query", "schema": {"enum": ["entries", "compact"]}}])},

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from datetime import tzinfo
+
 import click
 
 from .. import utc_now
@@ -38,7 +40,7 @@ def finance_match(ctx: Context, invoice_csv: str, fmt: str, decimal_comma: bool,
         upload = reader.read(source, now.astimezone(tz).date(), options.period)
     with ctx.db.session() as session:
         report = invoices.submit(session, upload, options.operator, CLI_ACTOR, now, tz)
-    _show(report, fmt, decimal_comma)
+    _show(report, fmt, decimal_comma, tz)
 
 
 @finance_group.command("invoices")
@@ -54,7 +56,7 @@ def finance_invoices(ctx: Context, invoice_id: int | None, limit: int, fmt: str,
 
     with ctx.db.session() as session:
         if invoice_id is not None:
-            _show(invoices.report(session, invoice_id), fmt, decimal_comma, quiet=True)
+            _show(invoices.report(session, invoice_id), fmt, decimal_comma, ctx.settings.timezone, quiet=True)
             return
         listed = invoices.listing(session, limit)
     if fmt == "csv":
@@ -63,7 +65,7 @@ def finance_invoices(ctx: Context, invoice_id: int | None, limit: int, fmt: str,
         click.echo(json.dumps(listed, indent=2, ensure_ascii=False))
 
 
-def _show(report: dict, fmt: str, decimal_comma: bool, quiet: bool = False) -> None:
+def _show(report: dict, fmt: str, decimal_comma: bool, tz: tzinfo, quiet: bool = False) -> None:
     """The report on stdout; refused lines and a duplicate's note also on stderr."""
     from .. import tables
     from ..services import invoices
@@ -74,6 +76,6 @@ def _show(report: dict, fmt: str, decimal_comma: bool, quiet: bool = False) -> N
         for entry in report["rejected_lines"]:
             click.echo(f"line {entry['line']}: {entry['error']}", err=True)
     if fmt == "csv":
-        click.echo(tables.to_csv(invoices.tables(report), decimal_comma), nl=False)
+        click.echo(tables.to_csv(invoices.tables(report, tz), decimal_comma), nl=False)
     else:
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))

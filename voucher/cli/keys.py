@@ -93,7 +93,7 @@ def keys_list(ctx: Context) -> None:
 @pass_ctx
 def keys_export_trust(ctx: Context) -> None:
     """Print the trust list JSON."""
-    document = ctx.keystore.trust_list().published().to_json(ctx.settings.trust_max_age, ctx.settings.timezone.key)
+    document = ctx.keystore.trust_list().published_json(ctx.settings.trust_max_age, ctx.settings.timezone.key)
     click.echo(json.dumps(document, indent=2))
 
 

@@ -68,6 +68,9 @@ def letter(voucher_id: str):
         found = vouchers.printable(session, voucher_id)
     except NotFound:
         return not_found()
+    except vouchers.Cancelled as gone:  # the letter of a cancelled voucher is not a ticket
+        return render_template("staff/error.html", title_key="letter_cancelled_title",
+                               text_key="letter_replaced_text" if gone.replaced_by else "letter_cancelled_text"), 410
     except Gone:
         return render_template("staff/error.html", title_key="erased_title", text_key="erased_text"), 410
     pdf = voucher_letter(found, context.now(), context.services().settings.timezone)

@@ -32,7 +32,8 @@ from ..staff.i18n import LOCALES
 from ..store import AuditEvent, Voucher
 from . import people
 from .billing import OPERATOR, demo_invoice, first_invoice
-from .plan import COUNTER, FARES, ISSUER, LEAD, Plan, plan
+from ..services.purposes import JOURNEY, RECEPTION
+from .plan import COUNTER, FARES, ISSUER, LEAD, RECEPTION_DEVICE, Plan, plan
 
 SEEDED = "demo_seed"
 INVOICE_FILE = "demo-invoice.csv"
@@ -109,7 +110,9 @@ def replay(session: Session, keystore: KeyStore, settings: Settings, month: Plan
             batch = RedemptionBatch.model_validate({"device_id": device, "redemptions": [
                 {"client_id": s.client_id, "redeemed_at": s.at.isoformat(), "location": s.location,
                  "code": _code(session, ids, s)} for s in scans]})
-            redemption.ingest(session, batch, keystore.trust_list(), f"verifier:{device}", moment)
+            purpose = RECEPTION if device == RECEPTION_DEVICE else JOURNEY
+            redemption.ingest(session, batch, keystore.trust_list(), f"verifier:{device}", moment,
+                              redemption.Device(purpose), redemption.Rules(settings.late_upload, settings.timezone))
         else:
             content, _, _ = first_invoice(session, month)
             upload = invoice_csv.read(BytesIO(content), moment.astimezone(month.tz).date())
@@ -142,13 +145,14 @@ def seed(session: Session, keystore: KeyStore, settings: Settings, base_url: str
     signing_key_since(keystore, settings, month.at(month.first_day - timedelta(days=LEAD + 1), 0))
     _fare_table(session, month, settings)
     ids = replay(session, keystore, settings, month)
-    passwords, token, state = people.ensure(session, settings.data_dir, now)
+    passwords, tokens, state = people.ensure(session, settings.data_dir, now)
     invoice = Path(settings.data_dir) / INVOICE_FILE
     invoice.write_bytes(demo_invoice(session, month, ids))
-    return _summary(base_url, month, passwords, token, state, invoice)
+    return _summary(base_url, month, passwords, tokens, state, invoice)
 
 
-def _summary(base_url: str, month: Plan, passwords: dict[str, str], token: str, state: Path, invoice: Path) -> str:
+def _summary(base_url: str, month: Plan, passwords: dict[str, str], tokens: dict[str, str], state: Path,
+             invoice: Path) -> str:
     def day(d):
         return format_date(d, "medium", locale=LOCALES["de"])
 
@@ -162,8 +166,9 @@ def _summary(base_url: str, month: Plan, passwords: dict[str, str], token: str, 
     for what, where, name in pages:
         person = f"{name:<8} / {passwords[name]}" if name else ""
         lines.append(f"  {what:<15}  {where:<{width}}  {person}".rstrip())
-    lines[-1] += "  set up under Einstellungen with the token"
-    lines += [f"  {'':<15}  {token}", "",
+    lines[-1] += "  set up under Einstellungen with a token"
+    lines += [f"  {'':<15}  {tokens[JOURNEY]}  (bus, tram: journeys)",
+              f"  {'':<15}  {tokens[RECEPTION]}  (reception: arrivals)", "",
               f"Operator invoice to check on the finance page (Rechnungen): {invoice.resolve()}",
-              f"Passwords and token are kept in {state.resolve()} (mode 0600) for the next run.", ""]
+              f"Passwords and tokens are kept in {state.resolve()} (mode 0600) for the next run.", ""]
     return "\n".join(lines)

@@ -14,6 +14,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from ..services import clients, users
+from ..services.purposes import JOURNEY, RECEPTION
 
 ACCOUNTS = (("schalter", "issuer"), ("finanzen", "finance"), ("admin", "admin"))
 STATE = "demo.json"
@@ -40,8 +41,8 @@ def _save(path: Path, state: dict) -> None:
         json.dump(state, handle, indent=2)
 
 
-def ensure(session: Session, data_dir: Path, now: datetime) -> tuple[dict[str, str], str, Path]:
-    """(password by account name, the verifier token, the state file); commits."""
+def ensure(session: Session, data_dir: Path, now: datetime) -> tuple[dict[str, str], dict[str, str], Path]:
+    """(password by account name, a verifier token per purpose, the state file); commits."""
     path = data_dir / STATE
     state = _load(path)
     known = state.get("passwords") if isinstance(state.get("passwords"), dict) else {}
@@ -55,9 +56,12 @@ def ensure(session: Session, data_dir: Path, now: datetime) -> tuple[dict[str, s
             password = new_password()  # the account exists but its password was not kept
             users.set_password(session, name, password)
         passwords[name] = password
-    token = state.get("verifier_token")
-    if not isinstance(token, str) or clients.authenticate(session, token) is None:
-        token = clients.create_token(session, "verifier", "demo-devices", now)
+    tokens = {}
+    for purpose, key, name in ((JOURNEY, "verifier_token", "demo-devices"), (RECEPTION, "reception_token", "demo-empfang")):
+        token = state.get(key)
+        if not isinstance(token, str) or clients.authenticate(session, token) is None:
+            token = clients.create_token(session, "verifier", name, now, purpose)
+        tokens[purpose] = token
     session.commit()
-    _save(path, {"passwords": passwords, "verifier_token": token})
-    return passwords, token, path
+    _save(path, {"passwords": passwords, "verifier_token": tokens[JOURNEY], "reception_token": tokens[RECEPTION]})
+    return passwords, tokens, path

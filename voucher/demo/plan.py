@@ -7,7 +7,9 @@ UPCOMING days, each letter issued LEAD days before in the letter system's mornin
 holders travel (a third with a return trip), some never do (expired unused), some cancel or get
 a new date at the counter. Special cases, all in the second half of the month (the demo
 invoice's part): a double use, a journey after a cancellation, a scan a day late, a device whose
-clock runs a day ahead, a route without any fare, and a damaged code."""
+clock runs a day ahead, a route without any fare, and a damaged code. The reception's device
+(RECEPTION_DEVICE, purpose reception) scans most holders who travelled, and a few who came on
+foot, a few minutes before their appointment: attendances, never journeys."""
 
 from __future__ import annotations
 
@@ -21,6 +23,8 @@ DAYS = 30
 LEAD = 10  # the letter goes out this many days before the appointment
 UPCOMING = LEAD  # appointments ahead whose letters are out already
 SEED = 4711
+RECEPTION_DEVICE = "empfang-nord"  # enrolled with purpose reception (services/purposes.py)
+RECEPTION_LOCATION = "Empfang Jobcenter"
 ISSUER = "issuer:letters"  # the letter system's API client
 COUNTER = "user:schalter"  # the demo's caseworker
 CENTERS = ("KST-4711", "KST-4712", "KST-4720", "KST-4730", "KST-5100")
@@ -130,6 +134,7 @@ def plan(anchor: datetime, tz: ZoneInfo) -> Plan:
     _counter(month, rng)
     _travel(month, rng)
     _specials(month, rng)
+    _reception(month, random.Random(SEED + 1))  # its own draws: the journeys stay as they were
     for index, scan in enumerate(month.scans):
         scan.client_id = str(uuid.uuid5(_IDS, f"{anchor.isoformat()}/{index}"))
         scan.synced_at = scan.synced_at or month.sync_time(scan.at.astimezone(tz).date())
@@ -211,6 +216,18 @@ def _travel(month: Plan, rng: random.Random) -> None:
         for moment in (out, back) if letter.fields["return_trip"] and rng.random() < 0.85 else (out,):
             if moment < month.anchor:
                 month.scans.append(Scan(letter.number, letter.route.device, letter.route.location, moment))
+
+
+def _reception(month: Plan, rng: random.Random) -> None:
+    """Arrivals at the reception: most who travelled, a few who came on foot, 2-12 minutes before
+    the appointment; uploaded with the journeys in the evening."""
+    gone = _gone(month)
+    travelled = {s.letter for s in month.scans if s.letter is not None}
+    for number, letter in month.letters.items():
+        chance = 0.9 if number in travelled else 0.15
+        arrived = letter.appointment - timedelta(minutes=rng.randint(2, 12))
+        if number not in gone and rng.random() < chance and arrived < month.anchor:
+            month.scans.append(Scan(number, RECEPTION_DEVICE, RECEPTION_LOCATION, arrived))
 
 
 def _specials(month: Plan, rng: random.Random) -> None:

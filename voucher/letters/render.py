@@ -50,6 +50,7 @@ class Letter:
     appointment_place: str | None
     language: str  # the tag asked for; the letter is in texts.resolve(language)
     date: datetime
+    replaces: str | None = None  # the voucher this one re-issues: the letter says so
 
     @classmethod
     def from_voucher(cls, voucher, date: datetime) -> Letter:
@@ -61,6 +62,7 @@ class Letter:
             travellers=voucher.travellers, fare_class=voucher.fare_class,
             return_trip=voucher.return_trip, appointment_at=voucher.appointment_at,
             appointment_place=voucher.appointment_place, language=voucher.language, date=date,
+            replaces=voucher.replaces,
         )
 
 
@@ -197,6 +199,8 @@ def _blocks(letter: Letter, tz: ZoneInfo, lang: str, notes: bool) -> list[Block]
     steps = [step.format(window=window) for step in t["steps"]]
     blocks += [
         Block(t["subject"], 1.1, bold=True, gap=3),
+        *([Block(t["replaces_note"].format(voucher=data(codes.short_code(letter.replaces))), bold=True, gap=2)]
+          if letter.replaces else []),
         Block(t["greeting"].format(name=data(letter.holder_name)), gap=1),
         Block(t["intro"]),
         Block(when_text, bold=True, gap=0.4, label=t["when"]),

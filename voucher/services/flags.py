@@ -27,6 +27,7 @@ from ..timefmt import format_instant
 from . import fares
 from .errors import Rejected
 from .localdays import Period, local_day
+from .purposes import JOURNEY
 from .redemption import (ACCEPTED_OFFLINE, AFTER_REVOCATION, BEFORE_REVOCATION_AFTER_SYNC, DOUBLE_USE, FUTURE_DATED,
                          LATE_UPLOAD, OUTSIDE_VALIDITY, TEST_KEY)
 
@@ -191,9 +192,9 @@ def stream(session: Session, period: Period) -> Iterator[dict]:
 
 
 def with_redemptions(session: Session, period: Period, rows) -> list[dict]:
-    """The flags as JSON with their redemptions: every redemption of the voucher in the period for
-    a double use (the extra journey makes sense only next to the others), else those that carry
-    the finding."""
+    """The flags as JSON with their redemptions: every journey scan of the voucher in the period
+    for a double use (the extra journey makes sense only next to the others; arrivals at the
+    reception are no journeys), else those that carry the finding."""
     if not rows:
         return []
     dialect = session.get_bind().dialect.name
@@ -209,7 +210,7 @@ def with_redemptions(session: Session, period: Period, rows) -> list[dict]:
             .order_by(Redemption.redeemed_at, Redemption.id)):
         by_key[r.voucher_id or r.client_id].append(r)
     return [{**_entry(row), "redemptions": [redemption_json(r) for r in by_key[row.key]
-                                            if row.kind == DOUBLE_USE or (r.id, row.kind) in carries]}
+                                            if (row.kind == DOUBLE_USE and r.purpose == JOURNEY) or (r.id, row.kind) in carries]}
             for row in rows]
 
 

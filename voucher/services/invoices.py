@@ -14,7 +14,7 @@ billed: they are counted in `rejected_lines`, and their amounts, where readable,
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select, update
@@ -22,13 +22,14 @@ from sqlalchemy.orm import Session
 
 from ..invoice_csv import InvoiceFile, Rejected
 from ..store import Counter, Invoice, InvoiceLine
-from ..timefmt import format_instant
+from ..timefmt import format_instant, format_local, parse_instant
 from . import audit
 from .errors import NotFound
 from .invoice_matching import CREDITED, MATCHED, match, stored_row
 
 COUNTER = "invoices"
 # The report's lists: the first six are the original contract, the others were added.
+LOCAL_TIMES = ("redeemed_at", "revoked_at")  # instants the CSV shows in the office's time
 LISTS = ("matched", "billed_not_redeemed", "billed_twice", "billed_after_revocation", "over_max_fare",
          "redeemed_not_billed", "date_mismatch", "credited", "credit_unmatched")
 # Lines a person must look at before the invoice is paid.
@@ -145,10 +146,17 @@ def _summary(invoice: Invoice) -> dict:
     }
 
 
-def tables(report: dict) -> dict[str, list[dict]]:
-    """The report as CSV sections: the invoice, its totals, every list and the refused lines."""
+def tables(report: dict, tz: tzinfo) -> dict[str, list[dict]]:
+    """The report as CSV sections: the invoice, its totals, every list and the refused lines.
+    Journey and cancellation times are the office's local time (with offset), as people read them."""
     invoice = dict(report["invoice"])
     if "duplicate_of" in report:
         invoice["duplicate_of"] = report["duplicate_of"]
-    return {"invoice": [invoice], "totals": [report["totals"]], **{name: report[name] for name in LISTS},
+    return {"invoice": [invoice], "totals": [report["totals"]],
+            **{name: [_local(row, tz) for row in report[name]] for name in LISTS},
             "rejected_lines": report["rejected_lines"]}
+
+
+def _local(row: dict, tz: tzinfo) -> dict:
+    return {key: format_local(parse_instant(value), tz) if key in LOCAL_TIMES and isinstance(value, str) else value
+            for key, value in row.items()}

@@ -16,7 +16,7 @@ from .errors import Gone, NotFound
 
 from .purposes import ACCEPTED, is_ride
 
-__all__ = ["ACCEPTED", "State", "describe", "get", "printable", "state"]
+__all__ = ["ACCEPTED", "Cancelled", "State", "describe", "get", "printable", "state"]
 
 
 def get(session: Session, voucher_id: str) -> Voucher:
@@ -31,11 +31,29 @@ def get(session: Session, voucher_id: str) -> Voucher:
     return voucher
 
 
+class Cancelled(Gone):
+    """The voucher was cancelled or replaced: its letter and QR are no ticket any more, so they
+    are not served (a verifier that has not synced yet would still accept the QR)."""
+
+    title = "Cancelled: no longer a ticket"
+
+    def __init__(self, detail: str, replaced_by: str | None):
+        super().__init__(detail)
+        self.replaced_by = replaced_by
+
+
 def printable(session: Session, voucher_id: str) -> Voucher:
-    """The voucher, unless retention erased what its letter and QR would show."""
+    """The voucher, unless retention erased what its letter and QR would show, or it was
+    cancelled or replaced (Cancelled: the letter of the voucher that replaced it is the ticket)."""
     voucher = get(session, voucher_id)
     if voucher.anonymized_at is not None:
         raise Gone("This voucher's personal data was erased under the retention rule; it cannot be printed.")
+    revoked = session.scalar(select(Revocation.revoked_at).where(Revocation.voucher_id == voucher.id))
+    if revoked is not None:
+        replaced_by = session.scalar(select(Voucher.id).where(Voucher.replaces == voucher.id))
+        detail = (f"This voucher was replaced by {codes.short_code(replaced_by)} ({replaced_by}); print that one's letter."
+                  if replaced_by else f"This voucher was cancelled at {format_instant(revoked)}; its letter is no ticket.")
+        raise Cancelled(detail, replaced_by)
     return voucher
 
 
