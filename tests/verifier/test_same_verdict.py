@@ -23,7 +23,7 @@ EXPECTED = {  # kind of voucher: (verdict, its reason)
     "valid": ("valid", "Online geprüft. Bitte Lichtbildausweis prüfen."),
     "used": ("used", "Die Fahrt ist schon entwertet – keine weitere Fahrt mit diesem Fahrschein."),
     "revoked": ("invalid", "Gesperrt (Termin abgesagt oder neu ausgestellt)"),
-    "development_key": ("invalid", "Unbekannter Aussteller (Schlüssel nicht in der Liste)"),
+    "development_key": ("test_key", "Testschlüssel – kein gültiger Fahrschein. Dieser Code kommt aus einer Test- oder Demo-Installation."),
     "expired": ("invalid", "Abgelaufen"),
 }
 

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from tests.verifier.pages import check, open_page
+from tests.verifier.pages import check, open_page, sync
 
 pytestmark = pytest.mark.browser
 
@@ -73,10 +73,27 @@ def test_voucher_signed_with_a_development_key_is_no_ticket_on_a_demo_installati
     screenshot.sizes(page, "verifier-test-key")
 
 
-def test_voucher_signed_with_a_development_key_is_invalid_once_a_production_key_exists(context, live):
-    """The server leaves development keys out of the published trust list then."""
+def test_voucher_signed_with_a_development_key_is_a_test_key_once_a_production_key_exists(context, live):
+    """The server then lists development keys apart (`development_keys`): never trusted for
+    travel, but known, so the page says "test key" rather than "forged"."""
+    assert "development_keys" in live.app.test_client().get("/api/v1/trust-list").get_json()
     voucher = live.issue()
     page = open_page(context, live)
+    assert check(page, live.development_code(voucher)) == "test_key"
+    assert page.text_content("#verdict-title") == "TESTSCHLÜSSEL"
+    assert not page.is_visible("#redeem-button")
+
+
+def test_voucher_signed_with_a_key_in_no_list_is_invalid(context, live):
+    voucher = live.issue()
+    page = open_page(context, live)
+
+    def without_development_keys(route):
+        response = route.fetch()
+        route.fulfill(response=response, json={**response.json(), "development_keys": []})
+
+    page.route("**/api/v1/trust-list", without_development_keys)
+    sync(page, "/api/v1/trust-list")
     assert check(page, live.development_code(voucher)) == "invalid"
     assert page.text_content("#verdict-reason") == "Unbekannter Aussteller (Schlüssel nicht in der Liste)"
     assert not page.is_visible("#redeem-button")

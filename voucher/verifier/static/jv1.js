@@ -155,10 +155,13 @@ export function parse(input) {
 const unb64url = (text) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
 
 
-/** Import a trust list document; entries whose kid does not match their key are dropped. */
+/** Import a trust list document; entries whose kid does not match their key are dropped. The
+ * development keys a server lists apart (`development_keys`, once it has a production key) come
+ * in marked development: what they signed is recognised as a test, never as a ticket. */
 export async function importTrust(document) {
   const keys = [];
-  for (const entry of document.keys || []) {
+  const development = (document.development_keys || []).map((entry) => ({ ...entry, development: true }));
+  for (const entry of [...(document.keys || []), ...development]) {
     if (entry.alg !== "Ed25519") continue;
     const raw = unb64url(entry.public_key);
     const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", raw));
