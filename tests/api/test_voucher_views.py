@@ -4,6 +4,8 @@ appointment)."""
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 
 from tests.conftest import voucher_request
@@ -45,7 +47,16 @@ def test_issuer_and_admin_see_the_whole_voucher(client, auth, voucher_id, role, 
 
 
 def test_a_verifier_sees_what_the_qr_code_shows(client, auth, voucher_id):
-    assert set(get_as(client, auth, "verifier", voucher_id).get_json()) == QR_VIEW
+    assert set(get_as(client, auth, "verifier", voucher_id).get_json()) == QR_VIEW | {"redemptions"}
+
+
+def test_a_verifier_sees_when_and_where_each_ride_was_made_and_nothing_else_of_it(client, auth, voucher_id):
+    ride = {"client_id": str(uuid.uuid4()), "voucher_id": voucher_id, "redeemed_at": "2026-12-03T08:40:00+01:00",
+            "location": "Bus 142"}
+    sent = client.post("/api/v1/redemptions", json={"device_id": "bus-142", "redemptions": [ride]}, headers=auth("verifier"))
+    assert sent.get_json()["results"][0]["outcome"] == "accepted"
+    body = get_as(client, auth, "verifier", voucher_id).get_json()
+    assert body["redemptions"] == [{"redeemed_at": "2026-12-03T08:40:00+01:00", "location": "Bus 142"}]
 
 
 def test_finance_sees_the_accounting_view_without_code_person_or_appointment(client, auth, voucher_id):

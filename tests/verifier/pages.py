@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 
-def open_page(context, live, enrol: bool = True):
+def open_page(context, live, enrol: bool = True, token: str | None = None, location: str = "Bus 142"):
+    """The verifier page, enrolled with the live server's verifier token (or `token`) unless not."""
     page = context.new_page()
     page.goto(live.url + "/verify/")
     page.wait_for_selector("body[data-ready=true]")
     if enrol:
         page.click("#settings summary")
-        page.fill("#token", live.tokens["verifier"])
-        page.fill("#location", "Bus 142")
+        page.fill("#token", token or live.tokens["verifier"])
+        page.fill("#location", location)
         page.click("#settings-form button[type=submit]")
         page.wait_for_function("() => document.getElementById('revocation-age').textContent.includes('Sperrliste:')")
     return page

@@ -5,24 +5,12 @@ the camera has them, and the camera let go of when the page is hidden."""
 from __future__ import annotations
 
 import pytest
-from PIL import Image
 
 from tests import wear
-from tests.live_server import CHROMIUM, CHROMIUM_ARGS
+from tests.verifier.fake_camera import camera_browser, camera_context, write_y4m
 from tests.verifier.pages import open_page
 
 pytestmark = pytest.mark.browser
-
-
-def write_y4m(path, frame: Image.Image, count: int = 15) -> None:
-    """An uncompressed YUV 4:2:0 video of `count` copies of `frame` (Chromium loops it)."""
-    y, cb, cr = frame.convert("YCbCr").split()
-    half = (frame.width // 2, frame.height // 2)
-    planes = y.tobytes() + cb.resize(half, Image.BOX).tobytes() + cr.resize(half, Image.BOX).tobytes()
-    with open(path, "wb") as video:
-        video.write(f"YUV4MPEG2 W{frame.width} H{frame.height} F15:1 Ip A1:1 C420jpeg\n".encode())
-        for _ in range(count):
-            video.write(b"FRAME\n" + planes)
 
 
 @pytest.fixture(scope="module")
@@ -30,12 +18,6 @@ def photographed(live):
     """A voucher and a phone photo of its letter."""
     voucher = live.issue()
     return voucher, wear.photo(live.letter(voucher), seed=7)
-
-
-def camera_browser(playwright, video):
-    return playwright.chromium.launch(executable_path=CHROMIUM, args=[
-        *CHROMIUM_ARGS, "--use-fake-ui-for-media-stream", "--use-fake-device-for-media-stream",
-        f"--use-file-for-fake-video-capture={video}"])
 
 
 @pytest.fixture(scope="module")
@@ -52,9 +34,7 @@ def camera_page_factory(tmp_path_factory, photographed):
             write_y4m(video, wear.camera_frame(photo, top))
             browser = camera_browser(playwright, video)
             browsers.append(browser)
-            context = browser.new_context(timezone_id="Europe/Berlin", locale="de-DE", service_workers="allow",
-                                          permissions=["camera"])
-            return open_page(context, live)
+            return open_page(camera_context(browser), live)
 
         yield make
         for browser in browsers:

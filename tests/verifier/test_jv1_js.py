@@ -69,3 +69,31 @@ def test_fallback_without_webcrypto_ed25519_agrees_with_vector(context, live, ve
     }""", DOCUMENT["trust"])
     assert engine == "noble-ed25519"
     assert page.evaluate(RUN_VECTOR, [DOCUMENT["trust"], vector]) == vector["expect"]
+
+
+def cli_verdict(vector: dict, folder) -> dict:
+    """`voucher verify` on the vector, offline with the vector's trust list (and revocation list)."""
+    from click.testing import CliRunner
+
+    from voucher.cli import cli
+
+    trust = folder / "trust.json"
+    trust.write_text(json.dumps(DOCUMENT["trust"]), encoding="utf-8")
+    args = ["verify", vector["code"], "--trust", str(trust), "--at", vector["now"]]
+    if vector["revoked"]:
+        assert set(vector["revoked"]) <= set(REVOKED)  # the signed list says at least as much
+        listing = folder / "revocations.json"
+        listing.write_text(json.dumps(DOCUMENT["revocation_list"]), encoding="utf-8")
+        args += ["--revocations", str(listing)]
+    result = CliRunner().invoke(cli, args, env={"VOUCHER_DATA_DIR": str(folder), "VOUCHER_KEYS_DIR": str(folder / "keys")})
+    if result.exit_code == 0:
+        return {"valid": True}
+    assert result.exit_code == 1, result.output
+    return {"valid": False, "reason": result.output.split()[1].rstrip(":")}  # "INVALID reason: detail"
+
+
+@pytest.mark.parametrize("vector", DOCUMENT["vectors"], ids=lambda v: v["name"])
+def test_page_and_cli_reach_the_same_verdict_on_vector(page, vector, tmp_path):
+    in_page = page.evaluate(RUN_VECTOR, [DOCUMENT["trust"], vector])
+    in_page.pop("claims", None)
+    assert in_page == cli_verdict(vector, tmp_path)

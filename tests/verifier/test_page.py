@@ -86,8 +86,9 @@ def test_redemption_recorded_offline_survives_reload_and_arrives_once(context, l
     page.wait_for_selector("body[data-ready=true]")
     assert "1 Entwertung" in page.text_content("#pending")
     assert server_redemptions(live, voucher["id"]) == []
-    assert check(page, voucher["code"]) == "valid"
-    assert "schon entwertet" in page.text_content("#verdict-warning")
+    assert check(page, voucher["code"]) == "used"  # this device's own ride, not yet uploaded
+    assert "Bus 142" in page.text_content("#verdict-details")
+    assert not page.is_visible("#redeem-button")
     next_voucher(page)
     context.set_offline(False)
     page.wait_for_function("() => document.getElementById('pending').textContent === ''")

@@ -110,12 +110,15 @@ def _refused(index: int, exc: ValidationError | ServiceError) -> dict:
 @requires("issuer", "finance", "verifier")
 def get_voucher(voucher_id: str):
     """The voucher; for the office and finance with its scans: rides (`redemptions`) and
-    arrivals (`attendances`) apart. A verifier sees only what the QR shows."""
+    arrivals (`attendances`) apart. A verifier sees what the QR shows, and when and where each
+    ride counted was made, so a driver told "SCHON BENUTZT" is told when and where."""
     session = context.session()
     voucher = vouchers.get(session, voucher_id)
-    if g.client.role == "verifier":
-        return _represent(voucher)
     found = lookup.scans(session, voucher.id)
+    if g.client.role == "verifier":
+        rides = [{"redeemed_at": format_local(r.redeemed_at, context.services().settings.timezone), "location": r.location or ""}
+                 for r in found["redemptions"] if r.outcome == vouchers.ACCEPTED]
+        return {**_represent(voucher), "redemptions": rides}
     return {**_represent(voucher), **{kind: [flags.redemption_json(r) for r in rows] for kind, rows in found.items()}}
 
 

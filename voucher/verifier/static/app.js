@@ -1,20 +1,19 @@
 // The verifier page: scan, upload or type a code (a keyboard-wedge scanner types and presses
-// Enter), show a verdict that fills the screen, record the redemption on this device, and sync
-// whenever the network is there.
+// Enter), show the one verdict (decide.js) on a screen of its own, record the ride (or, at a
+// reception device, the arrival) on this device, and sync whenever the network is there.
 import * as db from "./db.js";
 import { decodeFile, warmUp } from "./decoder.js";
-import { age, currentLanguage, dateTime, setLanguage, t } from "./i18n.js";
-import { InvalidVoucher, verify } from "./jv1.js";
+import { JOURNEY, RECEPTION, afterUpload, decide } from "./decide.js";
+import { age, currentLanguage, setLanguage, setTimeZone, t, timeOfDay } from "./i18n.js";
 import * as settings from "./settings.js";
 import * as sync from "./sync.js";
-import { interpret } from "./typed.js";
 import * as verdict from "./verdict.js";
 import * as viewfinder from "./viewfinder.js";
 
 const SYNC_EVERY_MS = 60_000;
 const $ = (id) => document.getElementById(id);
 
-let current = null; // {claims, code, voucher_id} of the voucher on screen, if it may be redeemed
+let current = null; // the verdict on screen ({claims, code, ...}) while its ride may be redeemed
 let syncError = null; // why the last sync round failed, shown until one succeeds
 
 // ---- status line -------------------------------------------------------------------------
@@ -27,6 +26,14 @@ function item(id, text, { warn = false, icon = null } = {}) {
   if (icon) element.querySelector("use").setAttribute("href", `#i-${warn ? "warning" : icon}`);
 }
 
+/** What this device is for, on screen at all times: a reception scan is not a ride. */
+function showPurpose(purpose) {
+  $("purpose").querySelector(".label").textContent = t(`purpose_${purpose}`);
+  $("purpose").className = `pill purpose ${purpose}`;
+  $("title").dataset.i18n = purpose === RECEPTION ? "title_reception" : "title";
+  $("title").textContent = t($("title").dataset.i18n);
+}
+
 /** What this device knows, and nothing it does not: no "last sync" without a revocation list. */
 async function showStatus() {
   const online = navigator.onLine;
@@ -34,6 +41,8 @@ async function showStatus() {
   $("online").className = `pill ${online ? "online" : "offline"}`;
   $("online").querySelector("use").setAttribute("href", online ? "#i-online" : "#i-offline");
   const config = await sync.settings();
+  setTimeZone(await sync.officeTimeZone());
+  showPurpose(config.purpose || JOURNEY);
   const list = await db.get("revocations");
   const lastSync = await db.get("last_sync");
   if (syncError) item("synced", t("sync_failed", { error: syncError }), { warn: true, icon: "sync" });
@@ -53,7 +62,7 @@ async function showStatus() {
   else if (trust && trust.age > trust.limit) trustWarning = t("trust_stale", { age: age(trust.age) });
   item("trust-age", trustWarning, { warn: true });
   const pending = (await db.pendingRedemptions()).length;
-  item("pending", pending ? t("pending", { n: pending }) : "");
+  item("pending", pending ? t(config.purpose === RECEPTION ? "pending_reception" : "pending", { n: pending }) : "");
   $("enrol-hint").hidden = Boolean(config.token);
 }
 
@@ -64,99 +73,76 @@ async function syncNow() {
 
 // ---- verdicts ----------------------------------------------------------------------------
 
-function offerRedemption(warning) {
-  const button = $("redeem-button");
-  button.textContent = t(warning ? "redeem_anyway" : "redeem");
-  button.hidden = false;
-}
+let shown = 0; // which verdict is on screen: an answer that comes late never lands on the next one
 
-async function localWarning(claims) {
-  const earlier = await db.redemptionsOf(claims.voucher_id);
-  const allowed = claims.return_trip ? 2 : 1;
-  return earlier.length >= allowed
-    ? t("already_here", { times: earlier.map((r) => dateTime(r.redeemed_at)).join(", ") }) : "";
-}
-
-async function checkFullCode(code) {
-  const trust = await sync.trust();
-  if (!trust.length) return verdict.show({ kind: "unchecked", reason: t("reason_no_trust") });
-  try {
-    const { claims, key } = await verify(code, trust, Date.now(), await sync.revoked());
-    // docs/FORMAT.md: a development key's voucher is never shown as valid for travel.
-    if (key.development) return verdict.show({ kind: "test_key", reason: t("reason_test_key"), claims });
-    current = { claims, code, voucher_id: claims.voucher_id };
-    const warning = await localWarning(claims);
-    verdict.show({ kind: "valid", reason: t("id_check"), warning, claims });
-    offerRedemption(warning);
-  } catch (error) {
-    if (!(error instanceof InvalidVoucher)) throw error;
-    verdict.show({ kind: "invalid", reason: t(`reason_${error.reason}`), claims: error.claims });
-  }
-}
-
-/** Why a lookup brought no answer about the voucher: only a 404 says anything about it. */
-function lookupFailure(error) {
-  if (!(error instanceof sync.ApiError)) throw error;
-  const { status } = error;
-  if (status === 404) return { kind: "invalid", reason: t("reason_unknown") };
-  const reason = status === 0 ? "reason_network" : status === 429 ? "reason_rate_limited"
-    : status >= 500 ? "reason_server_error" : status === 401 || status === 403 ? "reason_token_refused" : "reason_lookup_failed";
-  return { kind: "unchecked", reason: t(reason, { status }) };
-}
-
-async function checkShortCode(id) {
+/** Store a scan on this device (uploaded at the next sync): a ride, or an arrival at reception. */
+async function record(voucher, purpose) {
   const config = await sync.settings();
-  if (!navigator.onLine) return verdict.show({ kind: "unchecked", reason: t("reason_offline_short") });
-  if (!config.token) return verdict.show({ kind: "unchecked", reason: t("reason_no_token") });
-  let voucher;
+  const entry = {
+    client_id: crypto.randomUUID(), voucher_id: voucher.claims.voucher_id, code: voucher.code || null,
+    redeemed_at: new Date().toISOString(), device_id: config.device_id, location: config.location || null,
+    purpose, synced: 0,
+  };
+  await db.addRedemption(entry);
+  return entry;
+}
+
+/** "Termin 09:30, Raum 2.14" from the server (the QR carries no appointment), when online. */
+async function appointmentLine(voucherId) {
+  const label = t("appointment_label");
+  if (!navigator.onLine) return `${label}: ${t("appointment_offline")}`;
   try {
-    voucher = await sync.lookup(id);
+    const { appointment_at: at, appointment_place: place } = await sync.appointment(voucherId);
+    if (!at && !place) return `${label}: ${t("no_appointment")}`;
+    return `${label} ${[at && timeOfDay(at), place].filter(Boolean).join(", ")}`;
   } catch (error) {
-    return verdict.show(lookupFailure(error));
+    if (!(error instanceof sync.ApiError)) throw error;
+    return `${label}: ${t("appointment_offline")}`;
   }
-  const now = Date.now();
-  const reason = voucher.status === "revoked" ? "revoked"
-    : now < Date.parse(voucher.valid_from) ? "not_yet_valid"
-    : now >= Date.parse(voucher.valid_until) ? "expired" : null;
-  const claims = { ...voucher, voucher_id: voucher.id };
-  if (reason) return verdict.show({ kind: "invalid", reason: t(`reason_${reason}`), claims });
-  current = { claims, code: null, voucher_id: voucher.id };
-  const local = await localWarning(claims);
-  const warning = [local, voucher.status === "redeemed" ? t("server_redeemed") : ""].filter(Boolean).join(" ");
-  verdict.show({ kind: "valid", reason: `${t("checked_online")}. ${t("id_check")}`, warning, claims });
-  offerRedemption(local);
+}
+
+/** A reception device checks the holder in at the scan: an arrival, never a ride. */
+async function checkIn(found, serial) {
+  const earlier = found.arrivals[0];
+  if (earlier) verdict.done(t("already_arrived", { time: timeOfDay(earlier.redeemed_at) }));
+  else verdict.done(`${t("arrived_label")} ${timeOfDay((await record(found, RECEPTION)).redeemed_at)}`);
+  const line = await appointmentLine(found.claims.voucher_id);
+  if (serial === shown) verdict.appointment(line);
+  syncNow();
 }
 
 async function check(raw) {
   current = null;
   $("redeem-button").hidden = true;
-  const input = interpret(raw);
-  // A set-up code shown at the scanner is not a ticket and changes nothing (Settings takes it).
-  if (input.kind === "enrolment") return verdict.show({ kind: "info", reason: t("reason_enrol_at_scanner") });
-  if (input.kind === "short_typo") return verdict.show({ kind: "unchecked", reason: t("reason_short_typo") });
-  if (input.kind === "short") return checkShortCode(input.id);
-  return checkFullCode(input.code);
+  const found = await decide(raw);
+  const serial = ++shown;
+  verdict.show(found);
+  if (found.kind === "checked_in") return checkIn(found, serial);
+  if (found.redeemable) {
+    current = found;
+    $("redeem-button").hidden = false;
+  }
 }
 
+/** Record the ride; once the server has answered the upload, a ride it refused (used up on
+ * another device, revoked meanwhile) replaces the green screen with what the record says. */
 async function redeem() {
   if (!current) return;
-  const config = await sync.settings();
-  const record = {
-    client_id: crypto.randomUUID(), voucher_id: current.voucher_id, code: current.code,
-    redeemed_at: new Date().toISOString(), device_id: config.device_id, location: config.location || null,
-    synced: 0,
-  };
-  await db.addRedemption(record);
+  const voucher = current;
+  const serial = shown;
   current = null;
   $("redeem-button").hidden = true;
-  $("redeem-done").querySelector(".label").textContent = t("redeemed", { time: dateTime(record.redeemed_at) });
-  $("redeem-done").hidden = false;
-  syncNow();
+  const entry = await record(voucher, JOURNEY);
+  verdict.done(t("redeemed", { time: timeOfDay(entry.redeemed_at) }));
+  await syncNow();
+  const refused = afterUpload(await db.redemption(entry.client_id), voucher.claims);
+  if (refused && serial === shown) verdict.show(refused);
 }
 
 /** Back to the scanning view; the code field gets the focus where a keyboard is at hand (a
  * desk with a mouse, or keys being typed), never on a touch screen, where it would pop one up. */
 function backToScan(typing = false) {
+  shown += 1; // what is still on its way for the verdict just closed stays off the screen
   verdict.hide();
   $("code-input").value = "";
   if (typing || matchMedia("(pointer: fine)").matches) $("code-input").focus();
@@ -164,6 +150,11 @@ function backToScan(typing = false) {
 }
 
 // ---- wiring ------------------------------------------------------------------------------
+
+function cameraNote(text) {
+  $("camera-note").querySelector(".label").textContent = text;
+  $("camera-note").hidden = !text;
+}
 
 function guard(action) {
   return (...args) => action(...args).catch((error) => verdict.show({ kind: "unchecked", reason: String(error.message || error) }));
@@ -193,16 +184,26 @@ function wireInput() {
     const text = await decodeFile(file);
     return text ? check(text) : verdict.show({ kind: "unchecked", reason: t("reason_no_qr") });
   }));
-  $("scan-button").addEventListener("click", () => viewfinder.toggle($("scan-area"), $("scan-button"), guard(check))
-    .catch((error) => verdict.show({ kind: "unchecked", reason: t("reason_camera", { error: error.message }) })));
+  // A camera that does not open is a note beside its button, never a verdict about a voucher.
+  $("scan-button").addEventListener("click", () => {
+    cameraNote("");
+    viewfinder.toggle($("scan-area"), $("scan-button"), guard(check)).catch((error) => cameraNote(t(viewfinder.problem(error))));
+  });
+}
+
+/** The button names the other language; its accessible name starts with what it shows. */
+function languageButton() {
+  const other = currentLanguage() === "de" ? "EN" : "DE";
+  $("language").textContent = other;
+  $("language").setAttribute("aria-label", `${other} – ${t("language_name")}`);
 }
 
 async function start() {
   setLanguage(currentLanguage());
-  $("language").textContent = currentLanguage() === "de" ? "EN" : "DE";
+  languageButton();
   $("language").addEventListener("click", () => {
     setLanguage(currentLanguage() === "de" ? "en" : "de");
-    $("language").textContent = currentLanguage() === "de" ? "EN" : "DE";
+    languageButton();
     showStatus();
   });
   wireInput();

@@ -50,6 +50,10 @@ export async function redemptionsOf(voucherId) {
   return request((await store("redemptions")).index("voucher_id").getAll(voucherId));
 }
 
+export async function redemption(clientId) {
+  return request((await store("redemptions")).get(clientId));
+}
+
 export async function pendingRedemptions() {
   return request((await store("redemptions")).index("synced").getAll(0));
 }
@@ -59,7 +63,10 @@ export async function markSynced(results) {
   const redemptions = tx.objectStore("redemptions");
   for (const result of results) {
     const record = await request(redemptions.get(result.client_id));
-    if (record) redemptions.put({ ...record, synced: 1, outcome: result.outcome, flags: result.flags });
+    if (record) {
+      const { outcome, flags, first_use = null, attendance = null } = result;
+      redemptions.put({ ...record, synced: 1, outcome, flags, first_use, attendance });
+    }
   }
   return new Promise((resolve, reject) => { tx.oncomplete = resolve; tx.onerror = () => reject(tx.error); });
 }

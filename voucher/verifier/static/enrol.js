@@ -40,7 +40,7 @@ export function parseEnrolment(code) {
   return data;
 }
 
-/** Ask the server whose token this is; resolves for a verifier token, else throws
+/** Ask the server whose token this is; resolves to {role, name, purpose} for a verifier token, else throws
  * EnrolmentError: offline (never saved unchecked), unknown token, or another role. */
 export async function checkVerifierToken(token) {
   if (!navigator.onLine) throw new EnrolmentError("enrol_offline");
@@ -54,4 +54,5 @@ export async function checkVerifierToken(token) {
     throw new EnrolmentError("token_unchecked", `HTTP ${error.status}`);
   }
   if (me.role !== "verifier") throw new EnrolmentError("token_role", me.role);
+  return me;
 }

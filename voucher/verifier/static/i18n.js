@@ -47,13 +47,14 @@ const TEXTS = {
     trust_stale: "Schlüsselliste {age} alt – bitte online gehen, sonst wird ein zurückgezogener Schlüssel nicht erkannt",
     trust_age_unknown: "Alter der Schlüsselliste unbekannt – bitte online gehen",
     pending: "{n} Entwertung(en) warten auf Übertragung",
+    pending_reception: "{n} Anmeldung(en) warten auf Übertragung",
     enrol_hint: "Gerät noch nicht eingerichtet: unter „Einstellungen“ den Einrichtungs-Code scannen oder das Token eintragen.",
     valid: "GÜLTIG",
     invalid: "UNGÜLTIG",
     unchecked: "NICHT GEPRÜFT",
     test_key: "TESTSCHLÜSSEL",
     info: "KEIN FAHRSCHEIN",
-    checked_online: "Online geprüft (Fahrschein-Nr.)",
+    checked_online: "Online geprüft",
     reason_test_key: "Testschlüssel – kein gültiger Fahrschein. Dieser Code kommt aus einer Test- oder Demo-Installation.",
     reason_enrol_at_scanner: "Das ist ein Einrichtungs-Code für Prüfgeräte, kein Fahrschein. Er wird nur unter „Einstellungen“ → „Einrichtungs-Code scannen“ angenommen; hier wurde nichts geändert.",
     reason_malformed: "Kein Jobcenter-Fahrschein oder Code beschädigt",
@@ -74,16 +75,32 @@ const TEXTS = {
     reason_no_token: "Für die Fahrschein-Nr. muss das Gerät eingerichtet sein (Token).",
     reason_no_trust: "Noch keine Schlüsselliste – einmal online öffnen.",
     reason_no_qr: "Auf dem Bild wurde kein QR-Code gefunden.",
-    reason_camera: "Kamera nicht verfügbar: {error}",
+    reason_replaced: "Ersetzt durch einen neu ausgestellten Fahrschein – nur der neue gilt",
+    reason_used: "Die Fahrt ist schon entwertet – keine weitere Fahrt mit diesem Fahrschein.",
+    reason_used_return: "Hin- und Rückfahrt sind schon entwertet – keine weitere Fahrt mit diesem Fahrschein.",
+    reason_refused: "Vom Server abgelehnt ({outcome})",
+    camera_denied: "Kamera nicht freigegeben. Bitte im Browser erlauben – oder ein Foto vom Code wählen oder den Code eintippen.",
+    camera_missing: "Keine Kamera gefunden. Bitte ein Foto vom Code wählen oder den Code eintippen.",
+    camera_busy: "Die Kamera wird gerade von einer anderen App benutzt. Diese schließen und erneut versuchen.",
+    camera_insecure: "Die Kamera geht nur über eine sichere Verbindung (https). Bitte ein Foto vom Code wählen oder den Code eintippen.",
+    camera_failed: "Die Kamera ließ sich nicht starten. Bitte ein Foto vom Code wählen oder den Code eintippen.",
     name: "Name", valid_label: "Gültig", route: "Strecke", zone: "Tarifzone", travellers: "Personen",
     fare_class: "Klasse", trip: "Fahrt", return_trip: "Hin- und Rückfahrt", single_trip: "Einfache Fahrt",
     code: "Fahrschein-Nr.", hours: "{n} Stunden",
+    used_label: "Benutzt", unknown_place: "Ort unbekannt", use_unreported: "laut Server (Zeit und Ort nicht übermittelt)",
+    appointment_label: "Termin", no_appointment: "kein Termin hinterlegt", appointment_offline: "nur mit Netz sichtbar",
+    arrived_label: "Angekommen",
     redeem: "Fahrt entwerten",
-    redeem_anyway: "Trotzdem entwerten",
     redeemed: "Entwertet um {time}",
-    already_here: "Auf diesem Gerät schon entwertet: {times}",
-    server_redeemed: "Laut Server schon benutzt.",
+    one_ride_used: "Eine der zwei Fahrten ist schon entwertet – dies ist die letzte.",
+    server_not_reached: "Server nicht erreicht – ob der Fahrschein anderswo schon benutzt wurde, ist nicht geprüft.",
+    already_arrived: "Schon angemeldet um {time}.",
     id_check: "Bitte Lichtbildausweis prüfen.",
+    purpose_journey: "Fahrt", purpose_reception: "Empfang",
+    title_reception: "Ankunft am Empfang",
+    used: "SCHON BENUTZT",
+    checked_in: "ANGEMELDET",
+    language_name: "Sprache / Language",
   },
   en: {
     title: "Check travel voucher",
@@ -132,13 +149,14 @@ const TEXTS = {
     trust_stale: "Key list {age} old – please go online, or a withdrawn key is not recognised",
     trust_age_unknown: "Age of the key list unknown – please go online",
     pending: "{n} redemption(s) waiting to upload",
+    pending_reception: "{n} check-in(s) waiting to upload",
     enrol_hint: "Device not set up yet: scan the set-up code or enter the token under “Settings”.",
     valid: "VALID",
     invalid: "INVALID",
     unchecked: "NOT CHECKED",
     test_key: "TEST KEY",
     info: "NOT A TICKET",
-    checked_online: "Checked online (ticket number)",
+    checked_online: "Checked online",
     reason_test_key: "Test key – not a valid ticket. This code comes from a test or demo installation.",
     reason_enrol_at_scanner: "This is a set-up code for verifier devices, not a ticket. It is only accepted under “Settings” → “Scan set-up code”; nothing was changed here.",
     reason_malformed: "Not a Jobcenter voucher, or the code is damaged",
@@ -159,16 +177,32 @@ const TEXTS = {
     reason_no_token: "Checking a ticket number needs this device to be set up (token).",
     reason_no_trust: "No key list yet – open this page online once.",
     reason_no_qr: "No QR code found in the picture.",
-    reason_camera: "Camera not available: {error}",
+    reason_replaced: "Replaced by a newly issued voucher – only the new one is valid",
+    reason_used: "The journey has been redeemed already – no further journey with this voucher.",
+    reason_used_return: "Both journeys have been redeemed already – no further journey with this voucher.",
+    reason_refused: "Refused by the server ({outcome})",
+    camera_denied: "Camera not allowed. Please allow it in the browser – or choose a photo of the code or type the code.",
+    camera_missing: "No camera found. Please choose a photo of the code or type the code.",
+    camera_busy: "Another app is using the camera. Close it and try again.",
+    camera_insecure: "The camera needs a secure connection (https). Please choose a photo of the code or type the code.",
+    camera_failed: "The camera could not be started. Please choose a photo of the code or type the code.",
     name: "Name", valid_label: "Valid", route: "Route", zone: "Fare zone", travellers: "People",
     fare_class: "Class", trip: "Trip", return_trip: "Return trip", single_trip: "Single trip",
     code: "Ticket no.", hours: "{n} hours",
+    used_label: "Used", unknown_place: "place unknown", use_unreported: "says the server (time and place not sent)",
+    appointment_label: "Appointment", no_appointment: "no appointment on record", appointment_offline: "shown only online",
+    arrived_label: "Arrived",
     redeem: "Redeem journey",
-    redeem_anyway: "Redeem anyway",
     redeemed: "Redeemed at {time}",
-    already_here: "Already redeemed on this device: {times}",
-    server_redeemed: "The server says it was used already.",
+    one_ride_used: "One of the two journeys has been redeemed already – this is the last one.",
+    server_not_reached: "Server not reached – whether the voucher was used elsewhere is not checked.",
+    already_arrived: "Checked in already at {time}.",
     id_check: "Please check the photo ID.",
+    purpose_journey: "Journey", purpose_reception: "Reception",
+    title_reception: "Arrival at reception",
+    used: "ALREADY USED",
+    checked_in: "CHECKED IN",
+    language_name: "Sprache / Language",
   },
 };
 
@@ -199,10 +233,22 @@ export function age(ms) {
   return `${Math.round(minutes / 1440)} d`;
 }
 
-const dateOnly = (ms) => new Date(ms).toLocaleDateString(locale(), { dateStyle: "medium" });
-const isMidnight = (ms) => { const d = new Date(ms); return d.getHours() === 0 && d.getMinutes() === 0; };
+let timeZone; // the office's (trust list); undefined: the device's own
 
-/** A validity window as people say it: whole days as dates ("03.12.2026"), else times. */
+/** Show times in `zone` (an IANA name from the trust list); an unknown name is ignored. */
+export function setTimeZone(zone) {
+  try {
+    timeZone = zone ? new Intl.DateTimeFormat("en", { timeZone: zone }).resolvedOptions().timeZone : undefined;
+  } catch {
+    timeZone = undefined; // RangeError: this browser does not know the zone
+  }
+}
+
+const format = (ms, options) => new Date(ms).toLocaleString(locale(), { timeZone, ...options });
+const dateOnly = (ms) => format(ms, { dateStyle: "medium" });
+const isMidnight = (ms) => format(ms, { hour: "2-digit", minute: "2-digit", hourCycle: "h23" }).replace(/\D/g, "") === "0000";
+
+/** A validity window as people say it in the office: whole days as dates ("03.12.2026"), else times. */
 export function validityWindow(fromIso, untilIso) {
   const from = Date.parse(fromIso);
   const until = Date.parse(untilIso);
@@ -214,5 +260,11 @@ export function validityWindow(fromIso, untilIso) {
 }
 
 export function dateTime(iso) {
-  return new Date(iso).toLocaleString(locale(), { dateStyle: "medium", timeStyle: "short" });
+  return format(Date.parse(iso), { dateStyle: "medium", timeStyle: "short" });
+}
+
+/** "09:30" for a time today in the office, else date and time. */
+export function timeOfDay(iso) {
+  const ms = Date.parse(iso);
+  return dateOnly(ms) === dateOnly(Date.now()) ? format(ms, { timeStyle: "short" }) : dateTime(iso);
 }

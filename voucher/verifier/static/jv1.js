@@ -155,13 +155,13 @@ export function parse(input) {
 const unb64url = (text) => Uint8Array.from(atob(text.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
 
 
-/** Import a trust list document; entries whose kid does not match their key are dropped.
- * `development_keys` (published apart once a production key exists) are kept as development
- * keys only: what they signed is a test verdict, never a ticket. */
+/** Import a trust list document; entries whose kid does not match their key are dropped. The
+ * development keys a server lists apart (`development_keys`, once it has a production key) come
+ * in marked development: what they signed is recognised as a test, never as a ticket. */
 export async function importTrust(document) {
   const keys = [];
-  const listed = [...(document.keys || []), ...(document.development_keys || []).map((e) => ({ ...e, development: true }))];
-  for (const entry of listed) {
+  const development = (document.development_keys || []).map((entry) => ({ ...entry, development: true }));
+  for (const entry of [...(document.keys || []), ...development]) {
     if (entry.alg !== "Ed25519") continue;
     const raw = unb64url(entry.public_key);
     const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", raw));
@@ -204,9 +204,17 @@ export async function verify(code, trust, now = Date.now(), revoked = new Set())
   }
   if (!key) throw new InvalidVoucher("bad_signature", "signature does not match (forged or damaged)");
   if (revoked.has(claims.voucher_id)) throw new InvalidVoucher("revoked", "voucher was cancelled", claims);
-  if (now < Date.parse(claims.valid_from) - CLOCK_SKEW_MS) throw new InvalidVoucher("not_yet_valid", "validity has not started", claims);
-  if (now >= Date.parse(claims.valid_until) + CLOCK_SKEW_MS) throw new InvalidVoucher("expired", "validity has ended", claims);
+  const outside = windowReason(claims, now);
+  if (outside) throw new InvalidVoucher(outside, outside === "expired" ? "validity has ended" : "validity has not started", claims);
   return { claims, key };
+}
+
+/** "not_yet_valid", "expired" or null: the validity window at `now`, with the clock skew allowed
+ * (the same rule for a scanned code and for a ticket number's record looked up online). */
+export function windowReason(claims, now) {
+  if (now < Date.parse(claims.valid_from) - CLOCK_SKEW_MS) return "not_yet_valid";
+  if (now >= Date.parse(claims.valid_until) + CLOCK_SKEW_MS) return "expired";
+  return null;
 }
 
 function compactIds(raw, count) {

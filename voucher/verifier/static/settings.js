@@ -43,7 +43,8 @@ async function store(changes) {
   const config = await sync.settings();
   if (changes.token && changes.token !== config.token) {
     result(t("checking_token"));
-    await checkVerifierToken(changes.token);
+    const me = await checkVerifierToken(changes.token);
+    changes = { ...changes, purpose: me.purpose || "journey" };
   }
   await db.put("settings", { ...config, ...changes });
   await fill();
@@ -106,7 +107,7 @@ export function init(onSaved) {
   afterSave = onSaved;
   $("settings-form").addEventListener("submit", saveForm);
   $("enrol-scan").addEventListener("click", () => viewfinder.toggle($("enrol-area"), $("enrol-scan"), offer)
-    .catch((error) => result(t("reason_camera", { error: error.message }), false)));
+    .catch((error) => result(t(viewfinder.problem(error)), false)));
   $("enrol-upload").addEventListener("change", async (event) => {
     const file = event.target.files[0];
     event.target.value = "";

@@ -7,7 +7,7 @@ const API = "/api/v1";
 const BATCH = 200;
 
 export async function settings() {
-  return db.get("settings", { token: "", device_id: "", location: "", max_age_hours: 24 });
+  return db.get("settings", { token: "", device_id: "", location: "", max_age_hours: 24, purpose: "journey" });
 }
 
 /** A call that did not get its answer: `status` is the HTTP status, 0 when no answer came. */
@@ -18,9 +18,10 @@ export class ApiError extends Error {
   }
 }
 
-async function call(path, token, options = {}) {
+async function call(path, token, { timeoutMs = 0, ...options } = {}) {
   const headers = { ...(options.headers || {}) };
   if (token) headers.Authorization = `Bearer ${token}`;
+  if (timeoutMs) options.signal = AbortSignal.timeout(timeoutMs); // an answer too late is no answer
   // "no-cache": revalidate every time, so a poll with nothing new is a 304 (ETag) and the body
   // comes from the browser's cache.
   let response;
@@ -34,6 +35,13 @@ async function call(path, token, options = {}) {
     throw new ApiError(response.status, problem.detail || `${response.status} ${response.statusText}`);
   }
   return response.json();
+}
+
+/** The office's time zone (IANA name) as the trust list publishes it; null before the first sync
+ * or from a server that does not publish one (the device's own zone is used then). */
+export async function officeTimeZone() {
+  const document = await db.get("trust");
+  return document && typeof document.timezone === "string" ? document.timezone : null;
 }
 
 /** The trust list as imported WebCrypto keys, from the last copy this device stored. */
@@ -100,6 +108,7 @@ export async function syncAll() {
   try {
     await syncTrust();
     if (config.token) {
+      await syncPurpose(config);
       await syncRevocations(config.token);
       await pushRedemptions(config.token, config.device_id);
       await db.put("last_sync", new Date().toISOString());
@@ -110,10 +119,25 @@ export async function syncAll() {
   }
 }
 
-/** Online lookup of a typed short code (a short code has no signature to check offline). */
-export async function lookup(shortCode) {
+/** The server's record of a voucher, by id or typed short code (which has no signature to check
+ * offline); `timeoutMs` gives up early (an ApiError with status 0). */
+export async function lookup(shortCode, { timeoutMs = 0 } = {}) {
   const config = await settings();
-  return call(`/vouchers/${encodeURIComponent(shortCode)}`, config.token);
+  return call(`/vouchers/${encodeURIComponent(shortCode)}`, config.token, { timeoutMs });
+}
+
+/** The appointment a reception device checks a voucher in for: {appointment_at, appointment_place, ...}. */
+export async function appointment(voucherId) {
+  const config = await settings();
+  return call(`/vouchers/${encodeURIComponent(voucherId)}/appointment`, config.token, { timeoutMs: 5000 });
+}
+
+/** What the server says this device is for (journey or reception): it follows the token, so an
+ * administrator's change reaches the device at its next sync. */
+async function syncPurpose(config) {
+  const me = await call("/me", config.token);
+  const purpose = me.purpose || "journey";
+  if (purpose !== config.purpose) await db.put("settings", { ...(await settings()), purpose });
 }
 
 /** Whose token this is: {role, name} from the server (GET /api/v1/me). */

@@ -56,6 +56,17 @@ export async function toggle(container, button, onText) {
 
 export const close = () => camera.stopCamera();
 
+/** What to tell staff when the camera does not open, in their words: the browser's own message
+ * (English, technical) is never shown. An i18n key. */
+export function problem(error) {
+  const name = error && error.name;
+  if (name === "NotAllowedError" || name === "PermissionDeniedError") return "camera_denied";
+  if (name === "NotFoundError" || name === "OverconstrainedError" || name === "DevicesNotFoundError") return "camera_missing";
+  if (name === "NotReadableError" || name === "TrackStartError" || name === "AbortError") return "camera_busy";
+  if (name === "SecurityError" || !(navigator.mediaDevices && navigator.mediaDevices.getUserMedia)) return "camera_insecure";
+  return "camera_failed";
+}
+
 $("torch").addEventListener("click", async () => {
   const on = $("torch").getAttribute("aria-pressed") !== "true";
   await camera.setTorch(on).catch(() => {});
