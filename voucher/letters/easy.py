@@ -16,6 +16,7 @@ No line of text sits on the second fold (210 mm), where the crease wears the pap
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -37,6 +38,13 @@ GROUP = 3.0  # mm between groups of statements
 QR_TOP, QR_SIZE = 30.0, 60.0  # the ticket's code, between the letter's top and its first fold (105 mm)
 BOX_LEFT, BOX_RIGHT = 15.0, 195.0
 LABELS = 38.0  # mm: the ticket's label column
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str  # one statement, or several each after a "\n"
+    size: float = SIZE
+    bold: bool = False
 
 
 class Flow:
@@ -61,6 +69,15 @@ class Flow:
             self.y += height
         return self.y
 
+    def group(self, lines: list[Line]) -> None:
+        """Statements that belong together: on the next page unless all fit on this one."""
+        height = sum(len(self.setter.wrap(line.text, RIGHT - LEFT, line.size, line.bold)) * line.size * PT * LEADING
+                     for line in lines)
+        if self.y + height > BOTTOM and self.y > TOP:
+            self._new_page()
+        for line in lines:
+            self.text(line.text, line.size, line.bold)
+
     def row(self, label: str, value: str) -> None:
         """A label, and the value in bold beside it."""
         top = self.y
@@ -71,12 +88,15 @@ class Flow:
 
     def _make_room(self, height: float) -> None:
         if self.y + height > BOTTOM:
-            self.pages += 1
-            if self.draw:
-                render.new_page(self.setter.pdf)
-            self.y = TOP
+            self._new_page()
         if self.y < CREASE[1] and self.y + height > CREASE[0]:
             self.y = CREASE[1]
+
+    def _new_page(self) -> None:
+        self.pages += 1
+        if self.draw:
+            render.new_page(self.setter.pdf)
+        self.y = TOP
 
 
 def draw(setter: Typesetter, letter: Letter, tz: ZoneInfo) -> None:
@@ -89,29 +109,22 @@ def draw(setter: Typesetter, letter: Letter, tz: ZoneInfo) -> None:
 
 
 def _letter_text(flow: Flow, letter: Letter, tz: ZoneInfo, ticket_page: int) -> int:
-    """Page 1 from the subject down; returns how many pages it took."""
+    """Page 1 from the subject down, in groups of statements; returns how many pages it took."""
     t, office = texts.catalog(LANGUAGE), texts.office(LANGUAGE)
-    flow.text(t["subject"], 16, bold=True)
-    flow.space(GROUP)
-    flow.text(t["greeting"].format(name=letter.holder_name))
-    flow.text(t["intro"])
-    flow.space(GROUP)
-    flow.text(t["when"])
-    flow.text(_appointment(letter, tz), bold=True)
-    flow.text(t["where"])
-    flow.text(letter.appointment_place or office.default_place, bold=True)
-    flow.space(GROUP)
-    flow.text(t["ticket"].format(page=ticket_page))
-    flow.text(t["layout"]["return_trip" if letter.return_trip else "single_trip"])
-    flow.space(GROUP)
-    flow.text(t["steps_title"])
-    for number, step in enumerate(t["steps"], 1):
-        flow.text(f"{number}. {step}")
-    flow.space(GROUP)
-    flow.text(t["cancel"].format(phone=office.phone))
-    flow.space(GROUP)
-    flow.text(t["closing"])
-    flow.text(office.signature)
+    trip = t["layout"]["return_trip" if letter.return_trip else "single_trip"]
+    groups = [
+        [Line(t["subject"], 16, bold=True)],
+        [Line(t["greeting"].format(name=letter.holder_name)), Line(t["intro"])],
+        [Line(t["when"]), Line(_appointment(letter, tz), bold=True),
+         Line(t["where"]), Line(letter.appointment_place or office.default_place, bold=True)],
+        [Line(t["ticket"].format(page=ticket_page)), Line(trip)],
+        [Line(t["steps_title"]), *(Line(f"{number}. {step}") for number, step in enumerate(t["steps"], 1))],
+        [Line(t["cancel"].format(phone=office.phone))],
+        [Line(t["closing"]), Line(office.signature)],
+    ]
+    for number, group in enumerate(groups):
+        flow.space(GROUP if number else 0)
+        flow.group(group)
     return flow.pages
 
 
