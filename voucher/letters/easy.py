@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 LANGUAGE = "de-x-ls"
 SIZE = 14.0  # points: the rules' least size for anything the reader reads
 LEADING = 1.5  # line spacing, as the rules ask
+NO_BREAK = "\u00a0"
 LEFT, RIGHT = 25.0, 190.0  # the margins of every letter (render.py; imported from there would be circular)
 TOP, BOTTOM = 20.0, 285.0  # of a page after the first
 CREASE = (208.5, 210.5)  # around the second fold: no line of text here
@@ -130,14 +131,23 @@ def _letter_text(flow: Flow, letter: Letter, tz: ZoneInfo, ticket_page: int) -> 
 
 def _appointment(letter: Letter, tz: ZoneInfo) -> str:
     if letter.appointment_at is None:
-        return texts.long_date(letter.valid_from, tz, LANGUAGE)
+        return _day(letter.valid_from, tz)
     return _moment(letter.appointment_at, tz)
 
 
 def _moment(moment: datetime, tz: ZoneInfo) -> str:
     """'Donnerstag, 3. Dezember 2026, um 9 Uhr 30'."""
-    return texts.catalog(LANGUAGE)["appointment"].format(
-        date=texts.long_date(moment, tz, LANGUAGE), time=texts.clock_time(moment, tz, LANGUAGE))
+    return texts.catalog(LANGUAGE)["appointment"].format(date=_day(moment, tz), time=_clock(moment, tz))
+
+
+def _day(moment: datetime, tz: ZoneInfo) -> str:
+    """'Donnerstag, 3. Dezember 2026', never broken across lines (no-break spaces)."""
+    return texts.long_date(moment, tz, LANGUAGE).replace(" ", NO_BREAK)
+
+
+def _clock(moment: datetime, tz: ZoneInfo) -> str:
+    """'9 Uhr 30', never broken across lines."""
+    return texts.clock_time(moment, tz, LANGUAGE).replace(" ", NO_BREAK)
 
 
 def validity(start: datetime, end: datetime, tz: ZoneInfo) -> str:
@@ -146,15 +156,13 @@ def validity(start: datetime, end: datetime, tz: ZoneInfo) -> str:
     has them. A window of whole days ends at midnight after its last day."""
     t = texts.catalog(LANGUAGE)
     first, last = start.astimezone(tz), end.astimezone(tz)
-    day = lambda moment: texts.long_date(moment, tz, LANGUAGE)  # noqa: E731
     if first.time() == time(0) and last.time() == time(0):
         last -= timedelta(days=1)
         if last.date() == first.date():
-            return t["window_day"].format(date=day(first))
-        return t["window_days"].format(start=day(first), end=day(last))
+            return t["window_day"].format(date=_day(first, tz))
+        return t["window_days"].format(start=_day(first, tz), end=_day(last, tz))
     if first.date() == last.date():
-        return t["window_times"].format(date=day(first), start=texts.clock_time(start, tz, LANGUAGE),
-                                        end=texts.clock_time(end, tz, LANGUAGE))
+        return t["window_times"].format(date=_day(first, tz), start=_clock(start, tz), end=_clock(end, tz))
     return t["window_span"].format(start=_moment(start, tz), end=_moment(end, tz))
 
 
@@ -173,7 +181,7 @@ def _ticket(setter: Typesetter, letter: Letter, tz: ZoneInfo) -> None:
     side.text(codes.short_code(letter.voucher_id), 18, bold=True, x=column, width=RIGHT - column)
     flow.y = max(QR_TOP + QR_SIZE, side.y) + 4
     valid = f"{t['label_valid']} {validity(letter.valid_from, letter.valid_until, tz)}"
-    flow.text(valid, max(setter.fit(line, RIGHT - LEFT, 16, SIZE, bold=True) for line in valid.split("\n")),
+    flow.text(valid, min(setter.fit(line, RIGHT - LEFT, 16, SIZE, bold=True) for line in valid.split("\n")),
               bold=True)
     flow.space(1)
     flow.row(t["label_zone" if letter.zone else "label_route"], letter.route)
