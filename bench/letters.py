@@ -1,6 +1,6 @@
 """Letters per second for a 1,000-letter batch: issue through the service into SQLite, then
 render one PDF with every core (target: 100 letters/s on 2 cores, German); then render-only
-letters/s for an Arabic and a Turkish letter next to a German one."""
+letters/s for an Arabic, a Turkish and a Leichte Sprache letter next to a German one."""
 
 from __future__ import annotations
 
@@ -22,7 +22,8 @@ LETTERS = 1000
 RUNS = 3
 
 
-LANGUAGES = (("de", "Zeynep Öztürk-Wiśniewska"), ("tr", "Zeynep Öztürk"), ("ar", "محمد الأحمد"))
+LANGUAGES = (("de", "Zeynep Öztürk-Wiśniewska"), ("tr", "Zeynep Öztürk"), ("ar", "محمد الأحمد"),
+             ("de-x-ls", "Zeynep Öztürk-Wiśniewska"))
 RENDER_ONLY = 300  # letters per language for the render comparison
 
 
@@ -50,7 +51,7 @@ def _office(now: datetime) -> Iterator[tuple[Settings, Database, KeyStore]]:
 
 def _per_language(now: datetime) -> list[tuple[str, str]]:
     """Render-only letters/s per language, all cores: what Arabic (two pages, HarfBuzz shaping,
-    bidi) and Turkish (two pages) cost next to German (one page)."""
+    bidi), Turkish (two pages) and Leichte Sprache (three pages) cost next to German (one page)."""
     day = (now + timedelta(days=10)).date().isoformat()
     results = []
     with _office(now) as (settings, db, keystore):

@@ -9,7 +9,9 @@ fold, so no crease runs through the QR code.
 A letter in German is one page. A letter in any other language is two: page 1, the page the
 person keeps and carries, is in their language and holds the ticket (whose labels stay German
 for the driver, the translation in small type under them); page 2 is the German text, which is
-the binding one (page 1 says so in German and in the letter's language).
+the binding one (page 1 says so in German and in the letter's language). Leichte Sprache has a
+layout of its own (easy.py): the same page 1 head, its text in large type, the ticket on a page
+of its own, then the German page.
 """
 
 from __future__ import annotations
@@ -19,8 +21,10 @@ from functools import cache
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from fpdf import FPDF
+
 from ..token import codes
-from . import texts, ticket
+from . import easy, texts, ticket
 from .typeset import PT, Typesetter, embed, needs_shaping, new_document
 
 LEFT, RIGHT_EDGE = 25.0, 190.0
@@ -81,24 +85,41 @@ def voucher_letter(voucher, date: datetime, tz: ZoneInfo) -> bytes:
 
 def draw(setter: Typesetter, letter: Letter, tz: ZoneInfo) -> None:
     lang = texts.resolve(letter.language)
+    if lang == easy.LANGUAGE:  # Leichte Sprache has a layout of its own
+        easy.draw(setter, letter, tz)
+        return
     translated = lang != texts.DEFAULT_LANGUAGE
-    data = [letter.holder_name, letter.route, letter.appointment_place or "", *letter.address]
-    setter.start_letter(_texts_need_shaping(lang) or needs_shaping(data))
-    pdf = setter.pdf
-    pdf.add_page()
-    _marks(pdf)
-    _letterhead(setter)
-    _address(setter, letter)
-    _info_block(setter, letter, tz, lang)
+    head(setter, letter, tz, lang)
     _body(setter, letter, tz, lang, notes=translated)
     ticket.draw(setter, letter, tz, lang)
     if translated:
-        pdf.add_page()
-        _marks(pdf)
-        _letterhead(setter)
-        _official_heading(setter, letter)
-        _info_block(setter, letter, tz, texts.DEFAULT_LANGUAGE)
-        _body(setter, letter, tz, texts.DEFAULT_LANGUAGE, notes=False)
+        binding_page(setter, letter, tz)
+
+
+def head(setter: Typesetter, letter: Letter, tz: ZoneInfo, lang: str) -> None:
+    """Page 1 down to the letter text, the same in every layout: marks, letterhead, the address
+    in the envelope's window and the information block."""
+    data = [letter.holder_name, letter.route, letter.appointment_place or "", *letter.address]
+    setter.start_letter(_texts_need_shaping(lang) or needs_shaping(data))
+    new_page(setter.pdf)
+    _letterhead(setter)
+    _address(setter, letter)
+    _info_block(setter, letter, tz, lang)
+
+
+def binding_page(setter: Typesetter, letter: Letter, tz: ZoneInfo) -> None:
+    """The complete German text, the binding one, after a letter in another language."""
+    new_page(setter.pdf)
+    _letterhead(setter)
+    _official_heading(setter, letter)
+    _info_block(setter, letter, tz, texts.DEFAULT_LANGUAGE)
+    _body(setter, letter, tz, texts.DEFAULT_LANGUAGE, notes=False)
+
+
+def new_page(pdf: FPDF) -> None:
+    """A page with the fold and punch marks, as every page of a letter has them."""
+    pdf.add_page()
+    _marks(pdf)
 
 
 @cache

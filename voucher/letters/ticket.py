@@ -38,7 +38,7 @@ def draw(setter: Typesetter, letter: Letter, tz: ZoneInfo, lang: str) -> None:
     pdf.rect(LEFT, TOP, RIGHT - LEFT, HEIGHT)
     pdf.set_dash_pattern()
     setter.line(RIGHT - 60, TOP - 4, 60, 3.5, f"✂ {t['cut_here']}", 7, align="R", order_rtl=rtl)
-    _draw_qr(pdf, letter.code, QR_X, TOP + 4, QR_SIZE)
+    draw_qr(pdf, letter.code, QR_X, TOP + 4, QR_SIZE)
     y = _bilingual(setter, COLUMN, TOP + 4, TEXT_RIGHT - COLUMN, de["voucher_title"], t["voucher_title"], 13, 7)
     y += 1
     trip = "return_trip" if letter.return_trip else "single_trip"
@@ -105,7 +105,7 @@ def _instructions(setter: Typesetter, y: float, text: str, rtl: bool) -> None:
     setter.paragraph(COLUMN, y, width, text, size, rtl=rtl, leading=leading)
 
 
-def _draw_qr(pdf, code: str, x: float, y: float, size: float) -> None:
+def draw_qr(pdf, code: str, x: float, y: float, size: float) -> None:
     """Dark modules as filled rectangles: each horizontal run, grown downwards while the rows
     below repeat it. Crisp at any print resolution, and fewer shapes to write. The rectangles
     go into the page as one path (`re` operators, one fill): through fpdf2's rect() the QR code
