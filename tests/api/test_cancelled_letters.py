@@ -54,7 +54,8 @@ def test_a_replaced_vouchers_letter_names_the_new_one_and_the_new_letter_says_it
 
 
 @pytest.mark.parametrize("language, words", [("en", "This letter replaces the earlier letter"),
-                                             ("pl", "Ten list zastępuje wcześniejszy list")])
+                                             ("pl", "Ten list zastępuje wcześniejszy list"),
+                                             ("de-x-ls", "Er ersetzt den alten Brief")])
 def test_a_reissued_letter_in_another_language_says_it_replaces_in_both(client, auth, issue, language, words):
     old = issue(language=language)
     new = issue(replaces=old["id"], language=language)

@@ -115,6 +115,7 @@ def _letter_text(flow: Flow, letter: Letter, tz: ZoneInfo, ticket_page: int) -> 
     trip = t["layout"]["return_trip" if letter.return_trip else "single_trip"]
     groups = [
         [Line(t["subject"], 16, bold=True)],
+        *([[Line(t["replaces_note"].format(voucher=codes.short_code(letter.replaces)), bold=True)]] if letter.replaces else []),
         [Line(t["greeting"].format(name=letter.holder_name)), Line(t["intro"])],
         [Line(t["when"]), Line(_appointment(letter, tz), bold=True),
          Line(t["where"]), Line(letter.appointment_place or office.default_place, bold=True)],
