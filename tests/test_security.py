@@ -47,9 +47,7 @@ def test_api_post_without_credentials_or_cookies_gets_401(client):
 
 
 def test_failed_logins_are_rate_limited_per_address(settings, clock):
-    from dataclasses import replace
-
-    app = create_app(replace(settings, auth_failures_per_minute=3), clock=clock)
+    app = create_app(settings.replace(auth_failures_per_minute=3), clock=clock)
     client = app.test_client()
     statuses = [client.get("/api/v1/revocations", headers={"Authorization": "Bearer wrong"}).status_code for _ in range(5)]
     assert statuses == [401, 401, 401, 429, 429]
@@ -58,9 +56,7 @@ def test_failed_logins_are_rate_limited_per_address(settings, clock):
 
 
 def test_each_token_is_rate_limited(settings, clock, auth):
-    from dataclasses import replace
-
-    app = create_app(replace(settings, rate_limit_per_minute=2), clock=clock)
+    app = create_app(settings.replace(rate_limit_per_minute=2), clock=clock)
     client = app.test_client()
     statuses = [client.get("/api/v1/revocations", headers=auth("verifier")).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
@@ -78,9 +74,7 @@ def test_health_checks_database_and_key(client):
 
 
 def test_health_fails_without_a_signing_key(settings, clock, tmp_path):
-    from dataclasses import replace
-
-    app = create_app(replace(settings, keys_dir=tmp_path / "empty"), clock=clock)
+    app = create_app(settings.replace(keys_dir=tmp_path / "empty"), clock=clock)
     response = app.test_client().get("/healthz")
     assert response.status_code == 503 and response.get_json()["signing_key"].startswith("failed")
 

@@ -70,8 +70,10 @@ def retention(ctx: Context, days: int | None) -> None:
 @click.option("--workers", default=2, show_default=True, type=int)
 @click.option("--threads", default=1, show_default=True, type=int,
               help="Threads per worker (more only when the database is far away).")
-def serve(host: str, port: int, workers: int, threads: int) -> None:
-    """Serve the API and pages with gunicorn."""
+@pass_ctx
+def serve(ctx: Context, host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the API and pages with gunicorn (the configuration is checked first: a bad variable
+    stops it here, not in every worker)."""
     from ..serving import run
 
-    run(host, port, workers, threads)
+    run(host, port, workers, threads, ctx.settings)
