@@ -68,15 +68,17 @@ def test_oversized_body_is_a_413_problem(client, auth):
     assert response.status_code == 413 and response.mimetype == "application/problem+json"
 
 
-def test_health_checks_database_and_key(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200 and response.get_json() == {"status": "ok", "database": "ok", "signing_key": "ok"}
+def test_readiness_checks_database_schema_and_key(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.get_json()["checks"] == {"database": "ok", "schema": "ok", "signing_key": "ok"}
 
 
-def test_health_fails_without_a_signing_key(settings, clock, tmp_path):
-    app = create_app(settings.replace(keys_dir=tmp_path / "empty"), clock=clock)
-    response = app.test_client().get("/healthz")
-    assert response.status_code == 503 and response.get_json()["signing_key"].startswith("failed")
+def test_readiness_fails_without_a_signing_key_while_liveness_holds(settings, clock, tmp_path):
+    client = create_app(settings.replace(keys_dir=tmp_path / "empty"), clock=clock).test_client()
+    response = client.get("/readyz")
+    assert response.status_code == 503 and response.get_json()["checks"]["signing_key"].startswith("failed: no signing key")
+    assert client.get("/healthz").status_code == 200
 
 
 def test_request_log_has_route_template_not_ids_or_names(client, issue, auth, caplog):
