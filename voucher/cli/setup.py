@@ -70,10 +70,10 @@ def retention(ctx: Context, days: int | None) -> None:
 @click.option("--workers", default=2, show_default=True, type=int)
 @click.option("--threads", default=1, show_default=True, type=int,
               help="Threads per worker (more only when the database is far away).")
-@pass_ctx
-def serve(ctx: Context, host: str, port: int, workers: int, threads: int) -> None:
-    """Serve the API and pages with gunicorn (the configuration is checked first: a bad variable
-    stops it here, not in every worker)."""
+def serve(host: str, port: int, workers: int, threads: int) -> None:
+    """Serve the API and pages with gunicorn (voucher/gunicorn_conf.py)."""
+    from ..config import from_environment
     from ..serving import run
 
-    run(host, port, workers, threads, ctx.settings)
+    from_environment()  # a bad variable is refused here in one line, before gunicorn starts
+    run(host, port, workers, threads)

@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .. import metrics
 from ..token import format
 from ..keys import TrustList
 from ..schemas import RedemptionBatch, RedemptionItem
@@ -59,6 +60,7 @@ def _ingest_one(session, device_id, item: RedemptionItem, trust, actor, now) -> 
     session.add(redemption)
     audit.record(session, actor, "redeem", now, voucher_id, client_id=item.client_id,
                  device_id=device_id, outcome=outcome, flags=flags)
+    metrics.on_commit(session, metrics.REDEMPTIONS, outcome=outcome)
     try:
         session.commit()
     except IntegrityError:  # the same client_id from a concurrent request won
