@@ -20,6 +20,7 @@ ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 PY = VENV / "bin" / "python"
 CHROMIUM = Path("/usr/bin/chromium")
+NGINX = VENV / "nginx" / "usr" / "sbin" / "nginx"
 
 
 def sh(*args: str | Path, **kwargs) -> None:
@@ -49,6 +50,20 @@ def chromium() -> None:
     sh("apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", env=env)
 
 
+def nginx() -> None:
+    """Debian's nginx binary unpacked into .venv/nginx (not installed, never started), so
+    tests/test_deploy.py can run `nginx -t` on deploy/nginx/. Where apt is missing or the
+    download fails, that test reads the files instead."""
+    if shutil.which("nginx") or NGINX.exists() or not (shutil.which("apt-get") and shutil.which("dpkg")):
+        return
+    folder = NGINX.parents[2]
+    folder.mkdir(parents=True, exist_ok=True)
+    fetched = subprocess.run(["apt-get", "download", "-qq", "nginx"], cwd=folder, capture_output=True)
+    for deb in folder.glob("nginx_*.deb"):
+        subprocess.run(["dpkg", "-x", str(deb), str(folder)], check=fetched.returncode == 0)
+        deb.unlink()
+
+
 def demo() -> None:
     venv("test")
     voucher = VENV / "bin" / "voucher"
@@ -60,6 +75,7 @@ def demo() -> None:
 def test(args: list[str]) -> None:
     venv("test")
     chromium()
+    nginx()
     result = subprocess.run([str(PY), "-m", "pytest", *args], cwd=ROOT)
     sys.exit(result.returncode)
 

@@ -33,6 +33,7 @@ timeout = TIMEOUT_SECONDS
 loglevel = _settings.log_level.lower()
 logconfig_dict = logs.config(_settings.log_level)
 accesslog = None  # the app logs each request (route, status, role, request id)
+control_socket_disable = True  # gunicorn 27's control socket lives in $HOME, which systemd hides
 
 
 def child_exit(server: Any, worker: Any) -> None:
