@@ -8,8 +8,8 @@ import logging.config
 
 import pytest
 
-from voucher import logs
 from tests.conftest import voucher_request
+from voucher import logs
 
 
 @pytest.fixture

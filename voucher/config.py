@@ -18,9 +18,20 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, cast
 from zoneinfo import ZoneInfo
 
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, ValidationInfo
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    ValidationError,
+    ValidationInfo,
+)
 from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import (
+    BaseSettings,
+    EnvSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
 
 _UNITS = {"DAYS": "days", "HOURS": "hours", "MINUTES": "minutes"}
 
@@ -31,12 +42,17 @@ NOT_SETTINGS = frozenset({
 })
 
 
+def _unit(env: str) -> str | None:
+    """"days", "hours" or "minutes" for a variable named ..._DAYS, _HOURS, _MINUTES."""
+    return _UNITS.get(env.rsplit("_", 1)[-1])
+
+
 def setting(default: Any, env: str, doc: str, *, low: int | None = None, high: int | None = None,
             secret: bool = False, shown: str | None = None) -> Any:
     """A field read from `env`; `shown` is the default as the README states it, when the value
     alone would not say it (a computed path, "unset")."""
     extra: dict[str, Any] = {"env": env, "low": low, "high": high, "secret": secret, "shown": shown}
-    unit = _UNITS.get(env.rsplit("_", 1)[-1])
+    unit = _unit(env)
     if unit:  # ranges of durations are checked in their unit by _duration
         return Field(timedelta(**{unit: default}), validation_alias=env, description=doc, json_schema_extra=extra)
     return Field(default, validation_alias=env, description=doc, ge=low, le=high, json_schema_extra=extra)
@@ -50,7 +66,8 @@ def _duration(value: object, info: ValidationInfo) -> object:
     """A whole number of the variable's unit (from the environment), or a timedelta (from code)."""
     assert info.field_name is not None
     extra = _extra(info.field_name)
-    unit = _UNITS[extra["env"].rsplit("_", 1)[-1]]
+    unit = _unit(extra["env"])
+    assert unit is not None, f"{extra['env']} names no unit (_DAYS, _HOURS, _MINUTES)"
     if isinstance(value, str | int) and not isinstance(value, bool):
         try:
             value = timedelta(**{unit: int(value)})
@@ -81,7 +98,7 @@ class Settings(BaseSettings):
 
     data_dir: Path = setting(Path("instance"), "VOUCHER_DATA_DIR", "data folder", shown="`./instance`")
     keys_dir: Path = setting(Path("keys"), "VOUCHER_KEYS_DIR", "signing keys and `trust.json`", shown="`./keys`")
-    database_url: str = setting("", "DATABASE_URL", "e.g. `postgresql+psycopg://user@host/db`",
+    database_url: str | None = setting(None, "DATABASE_URL", "e.g. `postgresql+psycopg://user@host/db`",
                                 shown="SQLite file `instance/voucher.db`", secret=True)
     key_passphrase: str | None = setting(None, "VOUCHER_KEY_PASSPHRASE", "encrypts the private key",
                                          secret=True, shown="none (development key)")
@@ -185,8 +202,8 @@ def describe(field: str, info: FieldInfo) -> tuple[str, str, str, str]:
 
 def _plain(value: Any, extra: dict[str, Any]) -> str:
     """A value as it would be written in the environment (durations in their variable's unit)."""
-    if isinstance(value, timedelta):
-        unit = _UNITS[extra["env"].rsplit("_", 1)[-1]]
+    unit = _unit(extra["env"])
+    if isinstance(value, timedelta) and unit:
         return str(int(value / timedelta(**{unit: 1})))
     return str(value)
 

@@ -69,16 +69,16 @@ def _outcome(check: Callable[[], None]) -> str:
         check()
     except (NotReady, KeyStoreError) as exc:
         return f"failed: {exc}"
-    except Exception as exc:  # any driver or network error means: do not send traffic here
+    except Exception as exc:  # noqa: BLE001 - any driver or network error means: do not send traffic here
         return f"failed: {type(exc).__name__}"
     return "ok"
 
 
-def healthz() -> tuple[dict, int]:
+def healthz() -> tuple[dict[str, str], int]:
     return {"status": "ok"}, 200
 
 
-def readyz() -> tuple[dict, int]:
+def readyz() -> tuple[dict[str, object], int]:
     checks = {"database": _database, "schema": _schema, "signing_key": _signing_key}
     if context.services().settings.redis_url:
         checks["redis"] = _redis

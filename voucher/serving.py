@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import sys
 
-
 # A sync worker (one thread) is killed after this many seconds on one request: long enough for
 # the largest invoice upload (50 MB: about a minute, from bench invoices' 6.6 MB in 7.5 s), short
 # enough to end a hung worker.
