@@ -163,7 +163,7 @@ def variables() -> dict[str, str]:
     return {_extra(name)["env"]: name for name in Settings.model_fields}
 
 
-def from_environment(**overrides: Any) -> Settings:
+def from_environment() -> Settings:
     """Settings from environment variables; raises ValueError naming each variable it refuses."""
     unknown = [name for name in os.environ if name.startswith("VOUCHER_") and name not in variables()
                and name not in NOT_SETTINGS]
@@ -171,7 +171,7 @@ def from_environment(**overrides: Any) -> Settings:
         raise ValueError("; ".join(_unknown(name) for name in sorted(unknown)))
     source = EnvSettingsSource(Settings, case_sensitive=True, env_ignore_empty=True)
     try:
-        return Settings(**{**source(), **overrides})
+        return Settings(**source())
     except ValidationError as exc:
         raise ValueError("; ".join(_refused(error) for error in exc.errors())) from None
 
@@ -188,7 +188,7 @@ def _refused(error: Any) -> str:
     return f"{env}={os.environ.get(env, '')!r} is not valid: {message}"
 
 
-def describe(field: str, info: FieldInfo) -> tuple[str, str, str, str]:
+def _describe(field: str, info: FieldInfo) -> tuple[str, str, str, str]:
     """(variable, default, range, purpose) as the README's table shows them."""
     extra = _extra(field)
     default = extra["shown"] or f"`{_plain(info.default, extra)}`"
@@ -227,5 +227,5 @@ def _masked(value: str) -> str:
 def table() -> str:
     """The README's configuration table, from the model."""
     lines = ["| variable | default | range | purpose |", "|---|---|---|---|"]
-    lines += ["| " + " | ".join(describe(name, info)) + " |" for name, info in Settings.model_fields.items()]
+    lines += ["| " + " | ".join(_describe(name, info)) + " |" for name, info in Settings.model_fields.items()]
     return "\n".join(lines) + "\n"
