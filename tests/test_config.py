@@ -45,6 +45,13 @@ def test_an_out_of_range_or_malformed_value_is_refused_naming_the_variable(monke
         from_environment()
 
 
+def test_a_refused_secret_is_named_but_its_password_not_shown(monkeypatch):
+    monkeypatch.setenv("VOUCHER_REDIS_URL", "http://:hunter2@redis.internal:6379/0")
+    with pytest.raises(ValueError, match="VOUCHER_REDIS_URL") as refused:
+        from_environment()
+    assert "hunter2" not in str(refused.value) and ":***@redis.internal" in str(refused.value)
+
+
 def test_environment_values_arrive_typed_in_their_unit(monkeypatch):
     monkeypatch.setenv("VOUCHER_TRUST_MAX_AGE_HOURS", "12")
     monkeypatch.setenv("VOUCHER_LOGIN_LOCKOUT_MINUTES", "5")

@@ -182,10 +182,12 @@ def _unknown(name: str) -> str:
 
 
 def _refused(error: Any) -> str:
-    name = str(error["loc"][0]) if error["loc"] else "?"
-    env = _extra(name)["env"] if name in Settings.model_fields else name
+    env = str(error["loc"][0]) if error["loc"] else "?"  # the variable: fields are validated by alias
+    field = variables().get(env)
+    value = os.environ.get(env, "")
+    shown = value if field and not _extra(field)["secret"] else _masked(value)  # never print a password
     message = str(error["msg"]).removeprefix("Value error, ")
-    return f"{env}={os.environ.get(env, '')!r} is not valid: {message}"
+    return f"{env}={shown!r} is not valid: {message}"
 
 
 def _describe(field: str, info: FieldInfo) -> tuple[str, str, str, str]:
