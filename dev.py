@@ -26,6 +26,7 @@ PY = VENV / "bin" / "python"
 LOWEST = ROOT / ".venv-lowest"
 FAST = ["-m", "not browser and not slow", "-n", "2"]
 CHROMIUM = Path("/usr/bin/chromium")
+NGINX = VENV / "nginx" / "usr" / "sbin" / "nginx"
 
 
 def sh(*args: str | Path, **kwargs) -> None:
@@ -53,6 +54,20 @@ def chromium() -> None:
     env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
     sh("apt-get", "update", "-qq", env=env)
     sh("apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", env=env)
+
+
+def nginx() -> None:
+    """Debian's nginx binary unpacked into .venv/nginx (not installed, never started), so
+    tests/test_deploy.py can run `nginx -t` on deploy/nginx/. Where apt is missing or the
+    download fails, that test reads the files instead."""
+    if shutil.which("nginx") or NGINX.exists() or not (shutil.which("apt-get") and shutil.which("dpkg")):
+        return
+    folder = NGINX.parents[2]
+    folder.mkdir(parents=True, exist_ok=True)
+    fetched = subprocess.run(["apt-get", "download", "-qq", "nginx"], cwd=folder, capture_output=True, check=False)
+    for deb in folder.glob("nginx_*.deb"):
+        subprocess.run(["dpkg", "-x", str(deb), str(folder)], check=fetched.returncode == 0)
+        deb.unlink()
 
 
 def demo() -> None:
@@ -99,6 +114,7 @@ def test(args: list[str]) -> None:
         pytest(PY, args)
         return
     chromium()
+    nginx()
     lint()
     pytest(PY, [])
     lowest()

@@ -123,7 +123,7 @@ def test_postgres_restart_mid_run_costs_503s_and_loses_or_doubles_nothing(cluste
         assert sum(client.unavailable for client, _, _ in workers) > 0, "the restart should have hit requests"
         assert len(issued) == ISSUERS * VOUCHERS_EACH
         assert len(redeemed) == DEVICES * BATCHES_EACH * BATCH
-        with urllib.request.urlopen(base + "/healthz", timeout=30) as health:
+        with urllib.request.urlopen(base + "/readyz", timeout=30) as health:
             assert health.status == 200  # the pool recovered by itself
     finally:
         server.shutdown()

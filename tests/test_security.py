@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 
@@ -47,9 +46,7 @@ def test_api_post_without_credentials_or_cookies_gets_401(client):
 
 
 def test_failed_logins_are_rate_limited_per_address(settings, clock):
-    from dataclasses import replace
-
-    app = create_app(replace(settings, auth_failures_per_minute=3), clock=clock)
+    app = create_app(settings.replace(auth_failures_per_minute=3), clock=clock)
     client = app.test_client()
     statuses = [client.get("/api/v1/revocations", headers={"Authorization": "Bearer wrong"}).status_code for _ in range(5)]
     assert statuses == [401, 401, 401, 429, 429]
@@ -58,9 +55,7 @@ def test_failed_logins_are_rate_limited_per_address(settings, clock):
 
 
 def test_each_token_is_rate_limited(settings, clock, auth):
-    from dataclasses import replace
-
-    app = create_app(replace(settings, rate_limit_per_minute=2), clock=clock)
+    app = create_app(settings.replace(rate_limit_per_minute=2), clock=clock)
     client = app.test_client()
     statuses = [client.get("/api/v1/revocations", headers=auth("verifier")).status_code for _ in range(3)]
     assert statuses == [200, 200, 429]
@@ -72,25 +67,26 @@ def test_oversized_body_is_a_413_problem(client, auth):
     assert response.status_code == 413 and response.mimetype == "application/problem+json"
 
 
-def test_health_checks_database_and_key(client):
-    response = client.get("/healthz")
-    assert response.status_code == 200 and response.get_json() == {"status": "ok", "database": "ok", "signing_key": "ok"}
+def test_readiness_checks_database_schema_and_key(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.get_json()["checks"] == {"database": "ok", "schema": "ok", "signing_key": "ok"}
 
 
-def test_health_fails_without_a_signing_key(settings, clock, tmp_path):
-    from dataclasses import replace
-
-    app = create_app(replace(settings, keys_dir=tmp_path / "empty"), clock=clock)
-    response = app.test_client().get("/healthz")
-    assert response.status_code == 503 and response.get_json()["signing_key"].startswith("failed")
+def test_readiness_fails_without_a_signing_key_while_liveness_holds(settings, clock, tmp_path):
+    client = create_app(settings.replace(keys_dir=tmp_path / "empty"), clock=clock).test_client()
+    response = client.get("/readyz")
+    assert response.status_code == 503 and response.get_json()["checks"]["signing_key"].startswith("failed: no signing key")
+    assert client.get("/healthz").status_code == 200
 
 
 def test_request_log_has_route_template_not_ids_or_names(client, issue, auth, caplog):
     voucher = issue(holder_name="Geheim Name")
     with caplog.at_level(logging.INFO, logger="voucher.requests"):
         client.get(f"/api/v1/vouchers/{voucher['id']}?x=Geheim", headers=auth("issuer"))
-    (line,) = [json.loads(r.getMessage()) for r in caplog.records if r.name == "voucher.requests"]
-    assert line == {"method": "GET", "route": "/api/v1/vouchers/<voucher_id>", "status": 200, "ms": line["ms"], "role": "issuer"}
+    (record,) = [r for r in caplog.records if r.name == "voucher.requests"]
+    line = {k: getattr(record, k) for k in ("method", "route", "status", "role")}
+    assert line == {"method": "GET", "route": "/api/v1/vouchers/<voucher_id>", "status": 200, "role": "issuer"}
     assert voucher["id"] not in caplog.text and "Geheim" not in caplog.text
 
 

@@ -22,15 +22,17 @@ def utc_now() -> datetime:
 def create_app(settings: Settings | None = None, clock: Callable[[], datetime] = utc_now) -> Flask:
     """The WSGI app (`gunicorn 'voucher:create_app()'`). Settings come from the environment
     unless given; the clock is a parameter so tests can travel in time."""
-    from . import api, context, counter, finance, health, limits, security, staff, verifier
+    from . import api, context, counter, finance, health, limits, logs, metrics, security, staff, verifier
 
     app = Flask(__name__, template_folder=str(TEMPLATES))
     app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
     settings = settings or from_environment()
     context.init_app(app, settings, clock)
+    logs.init_app(app, settings.log_level)
     security.init_app(app)
     limits.init_app(app, settings)
     health.init_app(app)
+    metrics.init_app(app)
     if settings.trusted_proxies:
         # Behind N reverse proxies the client address comes from X-Forwarded-For (rate limits).
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies)

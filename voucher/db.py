@@ -4,7 +4,8 @@ A database that is down or slow must cost a client a quick 503, never a hung wor
 connections give up after CONNECT_TIMEOUT, statements after STATEMENT_TIMEOUT, pooled
 connections the server has closed are replaced before use (so the pool recovers by itself after
 a restart), and SQLite writers wait BUSY_TIMEOUT for the lock (voucher/api/errors.py turns each
-into a 503).
+into a 503). Errors never carry the statement's parameters (hide_parameters): they end up in
+logs, and parameters are names and journeys.
 """
 
 from __future__ import annotations
@@ -91,17 +92,18 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             create_private_file(Path(parsed.database))
-        engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_SECONDS})
+        engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_SECONDS}, hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine
     if parsed.get_backend_name() == "postgresql":
         engine = create_engine(
             _with_statement_timeout(parsed), connect_args={"connect_timeout": CONNECT_TIMEOUT_SECONDS},
+            hide_parameters=True,
         )
         event.listen(engine, "checkout", _drop_if_closed_by_server)
         return engine
-    return create_engine(parsed, pool_pre_ping=True)
+    return create_engine(parsed, pool_pre_ping=True, hide_parameters=True)
 
 
 def create_private_file(path: Path) -> None:

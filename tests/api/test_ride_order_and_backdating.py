@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 
 import pytest
@@ -75,17 +74,19 @@ def test_a_journey_before_a_revocation_the_device_never_fetched_is_not_flagged(c
     assert result["outcome"] == "accepted" and result["flags"] == []
 
 
-def test_late_upload_setting_is_read_and_checked():
-    assert from_environment({"VOUCHER_LATE_UPLOAD_HOURS": "24"}).late_upload == timedelta(hours=24)
+def test_late_upload_setting_is_read_and_checked(monkeypatch):
+    monkeypatch.setenv("VOUCHER_LATE_UPLOAD_HOURS", "24")
+    assert from_environment().late_upload == timedelta(hours=24)
     for bad in ("0", "-3", "2161", "drei", "1.5"):
+        monkeypatch.setenv("VOUCHER_LATE_UPLOAD_HOURS", bad)
         with pytest.raises(ValueError, match="VOUCHER_LATE_UPLOAD_HOURS"):
-            from_environment({"VOUCHER_LATE_UPLOAD_HOURS": bad})
+            from_environment()
 
 
 def test_the_late_upload_setting_decides(app, client, auth, issue, clock):
     voucher = issue()
     services = app.extensions["voucher"]
-    services.settings = replace(services.settings, late_upload=timedelta(hours=1))
+    services.settings = services.settings.replace(late_upload=timedelta(hours=1))
     clock.advance(days=2, hours=12)  # a day after the ride
     (result,) = sync(client, auth, item(voucher["code"]))
     assert result["flags"] == ["late_upload"]

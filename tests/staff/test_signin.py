@@ -6,7 +6,6 @@ from __future__ import annotations
 import os
 import re
 import stat
-from dataclasses import replace
 
 import pytest
 
@@ -106,7 +105,7 @@ def test_lockout_of_one_name_leaves_another_name_alone(client, person):
 
 
 def test_failures_from_one_address_lock_that_address(settings, clock, person):
-    app = create_app(replace(settings, login_failures_per_address=3), clock=clock)
+    app = create_app(settings.replace(login_failures_per_address=3), clock=clock)
     client = app.test_client()
     person("anna")
     for name in ("x1", "x2", "x3"):
@@ -161,7 +160,7 @@ def test_session_cookie_is_secure_over_http_to_another_host(client):
 
 
 def test_behind_an_https_proxy_the_cookie_is_secure_and_forms_work_without_referer(settings, clock, person):
-    app = create_app(replace(settings, trusted_proxies=1), clock=clock)
+    app = create_app(settings.replace(trusted_proxies=1), clock=clock)
     client = app.test_client()
     client.environ_base.update(HTTP_X_FORWARDED_PROTO="https", HTTP_X_FORWARDED_FOR="203.0.113.9")
     person("anna")
@@ -172,7 +171,7 @@ def test_behind_an_https_proxy_the_cookie_is_secure_and_forms_work_without_refer
 
 def test_cookie_security_can_be_forced_either_way(settings, clock, person):
     for mode, expected in (("always", True), ("never", False)):
-        app = create_app(replace(settings, cookie_secure=mode), clock=clock)
+        app = create_app(settings.replace(cookie_secure=mode), clock=clock)
         response = app.test_client().get("/sign-in", base_url="http://fahrscheine.jobcenter.example")
         assert ("Secure" in response.headers["Set-Cookie"]) is expected
         app.extensions["voucher"].db.engine.dispose()
@@ -189,7 +188,7 @@ def test_secret_key_is_made_once_in_the_data_folder_readable_by_the_owner_only(s
 
 
 def test_configured_secret_key_is_used_and_no_file_is_made(settings, clock, tmp_path):
-    app = create_app(replace(settings, secret_key="k" * 64, data_dir=tmp_path / "data"), clock=clock)
+    app = create_app(settings.replace(secret_key="k" * 64, data_dir=tmp_path / "data"), clock=clock)
     assert app.secret_key == "k" * 64 and not (tmp_path / "data" / "secret_key").exists()
     app.extensions["voucher"].db.engine.dispose()
 
@@ -211,7 +210,7 @@ def test_sign_out_without_the_csrf_token_is_refused(issuer):
 
 @pytest.fixture
 def sso_client(settings, clock):
-    app = create_app(replace(settings, trusted_user_header="X-Remote-User"), clock=clock)
+    app = create_app(settings.replace(trusted_user_header="X-Remote-User"), clock=clock)
     yield app.test_client()
     app.extensions["voucher"].db.engine.dispose()
 

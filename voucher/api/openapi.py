@@ -9,6 +9,7 @@ from flask import Blueprint
 from ..invoice_csv import MAX_SIZE_IN_WORDS
 from ..schemas import IssueRequest, RedemptionBatch, RevokeRequest
 from ..services import clients, purposes
+from ..version import VERSION
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 VOUCHER = {"$ref": "#/components/schemas/Voucher"}
@@ -88,7 +89,7 @@ def spec() -> dict:
                   {"name": "decimal", "in": "query", "schema": {"enum": ["point", "comma"]}}]
     return {
         "openapi": "3.1.0",
-        "info": {"title": "Jobcenter travel voucher API", "version": "1"},
+        "info": {"title": "Jobcenter travel voucher API", "version": VERSION},
         "servers": [{"url": "/api/v1"}],
         "paths": {
             "/vouchers": {"post": issue},

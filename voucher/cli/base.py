@@ -23,8 +23,12 @@ class Context:
     """Settings and handles, made lazily so `voucher --help` needs no database."""
 
     def __init__(self) -> None:
-        self.settings: Settings = from_environment()
         self._db: Database | None = None
+
+    @functools.cached_property
+    def settings(self) -> Settings:
+        """Read on first use, so `voucher config check` can report a bad variable itself."""
+        return from_environment()
 
     @property
     def db(self) -> Database:
@@ -41,6 +45,7 @@ pass_ctx = click.make_pass_decorator(Context)
 
 
 @click.group()
+@click.version_option(package_name="voucher", prog_name="voucher")
 @click.pass_context
 def cli(ctx: click.Context) -> None:
     """Signed QR travel vouchers: issue, verify, revoke, reconcile."""

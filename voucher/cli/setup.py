@@ -71,7 +71,9 @@ def retention(ctx: Context, days: int | None) -> None:
 @click.option("--threads", default=1, show_default=True, type=int,
               help="Threads per worker (more only when the database is far away).")
 def serve(host: str, port: int, workers: int, threads: int) -> None:
-    """Serve the API and pages with gunicorn."""
+    """Serve the API and pages with gunicorn (voucher/gunicorn_conf.py)."""
+    from ..config import from_environment
     from ..serving import run
 
+    from_environment()  # a bad variable is refused here in one line, before gunicorn starts
     run(host, port, workers, threads)

@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
+from .. import metrics
 from ..invoice_csv import InvoiceFile, Rejected
 from ..store import Counter, Invoice, InvoiceLine
 from ..timefmt import format_instant, format_local, parse_instant
@@ -66,6 +67,7 @@ def submit(session: Session, upload: InvoiceFile, operator: str | None, actor: s
     audit.record(session, actor, "invoice_match", now, invoice_id=invoice_id, operator=operator,
                  sha256=upload.sha256, lines=invoice.lines, rejected=len(upload.rejected),
                  billed_cents=invoice.totals["billed_cents"], payable_cents=invoice.totals["payable_cents"])
+    metrics.on_commit(session, metrics.INVOICES)
     session.commit()
     return _render(invoice, rows)
 

@@ -21,6 +21,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, configure_mappers
 
+from .. import metrics
 from ..config import Settings
 from ..db import insert_rows
 from ..keys import KeyStore, TrustedKey
@@ -135,6 +136,7 @@ class IssuingService:
             results.append(result)
         if rows:
             insert_rows(self.session, Voucher.__table__, rows)
+            metrics.on_commit(self.session, metrics.ISSUED, len(rows))
             audit.record_many(self.session, [
                 audit.Event(actor, "issue", now, r.voucher.id, _issue_detail(r)) for r in results if r.created])
         if revoke:

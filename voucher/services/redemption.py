@@ -28,6 +28,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from .. import metrics
 from ..config import Settings
 from ..keys import TrustList
 from ..schemas import RedemptionBatch, RedemptionItem
@@ -68,7 +69,7 @@ class Device:
 class Rules:
     """The office's settings that classification needs."""
 
-    late_upload: timedelta = Settings.late_upload
+    late_upload: timedelta = Settings.model_fields["late_upload"].default
     tz: tzinfo = UTC
 
 
@@ -115,6 +116,7 @@ def _ingest_one(session, device_id, item: RedemptionItem, trust, actor, now, dev
     session.add(redemption)
     audit.record(session, actor, "redeem", now, voucher_id, client_id=item.client_id,
                  device_id=device_id, outcome=outcome, flags=flags, purpose=device.purpose)
+    metrics.on_commit(session, metrics.REDEMPTIONS, outcome=outcome)
     if demoted is not None:
         audit.record(session, actor, "reclassify", now, voucher_id, client_id=demoted.client_id,
                      outcome=demoted.outcome, flags=list(demoted.flags), earlier_ride=item.client_id)

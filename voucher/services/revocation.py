@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from .. import metrics
 from ..db import insert_rows
 from ..token.format import CLOCK_SKEW
 from ..token.revlist import Entry
@@ -38,6 +39,7 @@ def revoke_new(session: Session, reasons: dict[str, str], actor: str, now: datet
     rows = [{"seq": seq, "voucher_id": voucher_id, "revoked_at": now, "reason": reason, "actor": actor}
             for seq, (voucher_id, reason) in enumerate(reasons.items(), first)]
     insert_rows(session, Revocation.__table__, rows)
+    metrics.on_commit(session, metrics.REVOKED, len(rows))
     audit.record_many(session, [
         audit.Event(actor, "revoke", now, row["voucher_id"], {"reason": row["reason"], "seq": row["seq"]})
         for row in rows])

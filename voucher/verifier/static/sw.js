@@ -5,8 +5,11 @@
 const CACHE = "verifier-__VERSION__";
 const PRECACHE = "__PRECACHE__";
 
+// Fetched past the browser's HTTP cache: the proxy lets vendored files be cached for a year
+// (deploy/nginx/voucher.conf), and a new version must not precache an old copy of them.
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(PRECACHE)).then(() => self.skipWaiting()));
+  const fresh = PRECACHE.map((url) => new Request(url, { cache: "reload" }));
+  event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(fresh)).then(() => self.skipWaiting()));
 });
 
 self.addEventListener("activate", (event) => {
