@@ -8,7 +8,9 @@ account exists or not, so the answer never tells which names exist.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
@@ -28,9 +30,23 @@ ACCOUNT, ADDRESS = "login-account", "login-address"
 WORKPLACES = (("counter", "/counter/", ("issuer",)), ("verifier", "/verify/", None), ("finance", "/finance/", ("finance",)))
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
 def _local(path: str | None) -> str:
-    """Only a path on this site is followed after sign-in (no open redirect)."""
-    return path if path and path.startswith("/") and not path.startswith(("//", "/\\")) else url_for("staff.start")
+    """Only a path on this site is followed after sign-in (no open redirect), else the start page.
+    Browsers drop tabs and line breaks from a URL and read a backslash as a slash, so a slash,
+    a tab and "/evil.example" leads off the site: a path with a control character or a backslash
+    is refused, and so is one whose percent-decoded form would be (a proxy may decode it)."""
+    if not path:
+        return url_for("staff.start")
+    for form in (path, unquote(path)):
+        if _CONTROL.search(form) or "\\" in form or not form.startswith("/") or form.startswith("//"):
+            return url_for("staff.start")
+        parts = urlsplit(form)
+        if parts.scheme or parts.netloc:
+            return url_for("staff.start")
+    return path
 
 
 @bp.app_template_global("nav_places")
