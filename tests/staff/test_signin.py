@@ -104,7 +104,7 @@ def test_five_failures_lock_the_name_even_for_the_right_password(client, person,
     response = sign_in(client, name, PASSWORD)
     assert response.status_code == 429
     # Counted in a sliding window (voucher/limits.py): the wait is what is left of it, at most 15 minutes.
-    minutes = re.search(r"Zu viele Fehlversuche\. Bitte versuchen Sie es in (\d+) Minuten wieder\.", text(response))
+    minutes = re.search(r"Zu viele Fehlversuche\. Bitte versuchen Sie es in (\d+) Minuten wieder, oder bitten Sie die Verwaltung", text(response))
     assert minutes and 1 <= int(minutes.group(1)) <= 15
 
 

@@ -19,7 +19,6 @@ from flask import Flask, current_app, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from .. import limits
 from ..api.errors import problem
 from ..config import Settings
 from . import auth, i18n, signin
@@ -82,9 +81,6 @@ def _csrf_refused(error: CSRFError):
 
 def init_app(app: Flask, settings: Settings) -> None:
     app.secret_key = secret_key(settings.secret_key, settings.data_dir)
-    window = f"{max(1, round(settings.login_lockout.total_seconds() / 60))} minutes"
-    limits.define(app, signin.ACCOUNT, f"{settings.login_failures_per_account} per {window}")
-    limits.define(app, signin.ADDRESS, f"{settings.login_failures_per_address} per {window}")
     app.config.update(
         SESSION_COOKIE_NAME="voucher_session",
         SESSION_COOKIE_HTTPONLY=True,

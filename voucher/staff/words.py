@@ -32,8 +32,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "user_name": ("Benutzername", "User name"),
     "password": ("Passwort", "Password"),
     "sign_in_wrong": ("Benutzername oder Passwort stimmt nicht.", "The user name or password is wrong."),
-    "sign_in_locked": ("Zu viele Fehlversuche. Bitte versuchen Sie es in {minutes} Minuten wieder.",
-                       "Too many failed attempts. Please try again in {minutes} minutes."),
+    "sign_in_locked": ("Zu viele Fehlversuche. Bitte versuchen Sie es in {minutes} Minuten wieder, "
+                       "oder bitten Sie die Verwaltung (IT), Ihre Anmeldung sofort zu entsperren.",
+                       "Too many failed attempts. Please try again in {minutes} minutes, "
+                       "or ask an administrator (IT) to unlock your sign-in now."),
+    "sign_in_slowed": ("Nach mehreren Fehlversuchen: Bitte warten Sie {seconds} Sekunden bis zum nächsten Versuch.",
+                       "After several failed attempts: please wait {seconds} seconds before the next one."),
     "sign_in_hint": ("Kein Zugang oder Passwort vergessen? Die IT richtet Zugänge ein.",
                      "No account or forgotten password? IT sets up accounts."),
     "flash_signed_out": ("Sie sind abgemeldet.", "You are signed out."),
