@@ -5,6 +5,7 @@ PostgreSQL's server log never carries a row's personal data."""
 from __future__ import annotations
 
 import glob
+import io
 import os
 
 import pytest
@@ -46,6 +47,18 @@ def probes(voucher_id: str) -> list[tuple[str, str, dict]]:
         ("API", "/api/v1/redemptions", {"json": {"device_id": "bus-1", "redemptions": [
             {"client_id": "c1", "code": "x", "redeemed_at": "9999-12-31T23:59:59Z"}]}}),
     ]
+    issue_form = {"holder_name": "Zora", "valid_from": "2026-12-03", "valid_until": "2026-12-03", "origin": "A",
+                  "destination": "B", "cost_center": "KST-1", "route": "stations", "language": "de"}
+    for field, value in [("holder_name", NUL), ("holder_name", LONG), ("origin", NUL), ("cost_center", BREAK),
+                         ("customer_ref", NUL), ("address_1", NUL), ("appointment_place", LONG),
+                         ("valid_from", "0001-01-01"), ("valid_until", "9999-12-31"), ("appointment_at", "9999-12-31T23:59"),
+                         ("max_fare", "99999999999999999999"), ("language", NUL)]:
+        cases.append(("FORM", "/counter/new", {"data": {**issue_form, field: value}}))
+    for field, value in [("operator", NUL), ("operator", LONG), ("from", "0001-01-01"), ("to", "9999-12-31"), ("from", NUL)]:
+        values = {"operator": "Stadtbus", "from": "2026-12-01", "to": "2026-12-31", field: value}
+        cases.append(("FORM", "/finance/invoices", {"data": {**values, "invoice": (io.BytesIO(b"x"), "invoice.csv")}}))
+        cases.append(("API", "/api/v1/invoices/match", {"query_string": values, "data": b"x"}))
+    cases.append(("FORM", "/language", {"data": {"lang": NUL, "next": NUL}, "page": "/"}))
     return cases
 
 
@@ -78,9 +91,11 @@ def test_bad_values_get_a_4xx_and_reach_no_database(app, client, person, issue, 
     wrong = []
     for method, path, arguments in probes(voucher["id"]):
         if method == "API":
-            verb = "post" if "json" in arguments else "get"
-            role = "verifier" if "redemptions" in path else "finance" if "reconciliation" in path else "issuer"
+            verb = "post" if "json" in arguments or "data" in arguments else "get"
+            role = "verifier" if "redemptions" in path else "finance" if "reconciliation" in path or "invoices" in path else "issuer"
             response = getattr(client, verb)(path, headers=auth(role), **arguments)
+        elif method == "FORM":
+            response = post_form(client, path, arguments["data"], page=arguments.get("page"))
         else:
             response = client.get(path, **arguments)
         written = log.new() or ""
