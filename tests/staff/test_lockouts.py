@@ -92,3 +92,15 @@ def test_sign_ins_failures_and_lockouts_are_audit_events(app, person, db):
     assert events[1:6] == [("user:anna", "sign_in_failed", {"address": "10.0.0.7"})] * 5
     assert events[6] == ("user:anna", "sign_in_locked", {"address": "10.0.0.7", "minutes": 15})
     assert events[7] == ("user:anna", "sign_in", {"address": "10.0.0.8"})
+
+
+def test_any_forwarded_address_is_counted_without_a_database_error(settings, clock, person):
+    from dataclasses import replace
+
+    app = create_app(replace(settings, trusted_proxies=1), clock=clock)
+    client = app.test_client()
+    client.environ_base["HTTP_X_FORWARDED_FOR"] = "2001:db8::" + "f" * 200
+    person("anna")
+    assert sign_in(client, "anna", WRONG).status_code == 401
+    assert sign_in(client, "anna").status_code == 302
+    app.extensions["voucher"].db.engine.dispose()

@@ -89,7 +89,8 @@ def _attempt(name: str, password: str) -> tuple[str, dict] | None:
     policy = lockouts.Policy(settings.login_failures_per_account, settings.login_failures_per_address, settings.login_lockout)
     # A name no account can have is counted under one key: nothing typed there is stored.
     key = name if users.NAME.fullmatch(name) else "?"
-    address = (request.remote_addr or "unknown")[:64]
+    address = request.remote_addr if request.remote_addr and request.remote_addr.isprintable() else "unknown"
+    address = address[:64]  # X-Forwarded-For, through a trusted proxy, can hold anything
     refusal = lockouts.begin(db, key, address, now, policy)
     if refusal is not None:
         return _refused(refusal.kind, refusal.wait)
