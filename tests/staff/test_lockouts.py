@@ -12,7 +12,7 @@ import sys
 import pytest
 from sqlalchemy import select
 
-from tests.staff.conftest import PASSWORD, sign_in
+from tests.staff.conftest import sign_in
 from voucher import create_app
 from voucher.services import audit
 from voucher.store import AuditEvent
