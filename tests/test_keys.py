@@ -26,6 +26,27 @@ def test_private_key_file_is_owner_only(tmp_path):
     assert stat.S_IMODE((tmp_path / f"{key.kid}.pem").stat().st_mode) == 0o600
 
 
+@pytest.fixture
+def umask_000():
+    """The loosest umask an operator's shell can have: files and folders made world-writable."""
+    import os
+
+    before = os.umask(0)
+    yield
+    os.umask(before)
+
+
+def test_keys_folder_and_files_keep_their_modes_under_umask_000(tmp_path, umask_000):
+    folder = tmp_path / "keys"
+    store = KeyStore(folder, "correct horse")
+    first = store.init("JC", NOW, YEAR)
+    second = store.rotate("JC", NOW + YEAR / 2, YEAR)
+    mode = lambda path: stat.S_IMODE(path.stat().st_mode)  # noqa: E731
+    assert mode(folder) == 0o700
+    assert mode(folder / f"{first.kid}.pem") == mode(folder / f"{second.kid}.pem") == 0o600
+    assert mode(folder / "trust.json") == 0o644
+
+
 def test_without_passphrase_only_a_marked_development_key_is_made(tmp_path):
     key = KeyStore(tmp_path).init("JC", NOW, YEAR)
     assert key.development and "DEVELOPMENT" in key.issuer

@@ -123,13 +123,14 @@ class Settings(BaseSettings):
     session_lifetime: Duration = setting(10, "VOUCHER_SESSION_MAX_HOURS", "a sign-in lasts at most this long, "
                                          "however active", low=1, high=168)
     login_failures_per_account: int = setting(5, "VOUCHER_LOGIN_FAILURES_PER_ACCOUNT", "failed sign-ins per name "
-                                              "before it is locked ...", low=1, high=1000)
+                                              "from one address before that pair is locked ...", low=1, high=1000)
     login_failures_per_address: int = setting(50, "VOUCHER_LOGIN_FAILURES_PER_ADDRESS", "... or per client "
                                               "address ...", low=1, high=100_000)
     login_lockout: Duration = setting(15, "VOUCHER_LOGIN_LOCKOUT_MINUTES", "... within this window, and locked for "
                                       "the rest of it", low=1, high=1440)
     redis_url: RedisUrl = setting("", "VOUCHER_REDIS_URL", "e.g. `redis://:password@redis-host:6379/0` "
-                                  "(`rediss://` for TLS): rate limits and lockouts shared by every worker and host",
+                                  "(`rediss://` for TLS): rate limits shared by every worker and host (sign-in "
+                                  "lockouts need no Redis: they are counted in the database)",
                                   secret=True, shown="none (limits in each process's memory)")
     redis_prefix: str = setting("voucher", "VOUCHER_REDIS_PREFIX", "prefix of the Redis keys, to keep deployments "
                                 "sharing one Redis apart")

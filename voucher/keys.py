@@ -274,7 +274,11 @@ class KeyStore:
             serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, encryption
         )
         self.directory.mkdir(parents=True, exist_ok=True)
+        # Modes set outright: what mkdir and open ask for passes through the umask, and under
+        # umask 000 the folder would be world-writable (anyone could swap trust.json).
+        os.chmod(self.directory, 0o700)
         fd = os.open(self._private_path(key), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        os.fchmod(fd, 0o600)
         with os.fdopen(fd, "wb") as handle:
             handle.write(pem)
         self._write_trust(replace(existing, keys=existing.keys + (key,)))
@@ -282,7 +286,10 @@ class KeyStore:
 
     def _write_trust(self, trust: TrustList) -> None:
         tmp = self.trust_path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(trust.to_json(), indent=2) + "\n", encoding="utf-8")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        os.fchmod(fd, 0o644)  # public material, writable by its owner only, whatever the umask
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(json.dumps(trust.to_json(), indent=2) + "\n")
         os.replace(tmp, self.trust_path)
 
     def _load_private(self, key: TrustedKey) -> Ed25519PrivateKey:

@@ -1,14 +1,12 @@
-"""Rate limits and lockouts that every worker process and every host share.
+"""Rate limits that every worker process and every host share (sign-in lockouts are counted in
+the database instead: services/lockouts.py).
 
 Flask-Limiter keeps the counters: in this process's memory by default, in Redis when
 VOUCHER_REDIS_URL is set, so that four workers on three hosts allow a limit once, not twelve
 times. A limit has a scope (what is counted, e.g. "requests" per API token, "token_failures" per
-client address) and applies per key within it. The functions below work for any scope an app
-defines, so that sign-in lockouts per account and per address use the same counters:
+client address) and applies per key within it:
 
-    wait = limits.blocked("login", account)   # before checking a password: refuse while > 0
-    limits.hit("login", account)              # after a wrong password
-    limits.clear("login", account)            # after a right one
+    wait = limits.hit("token_failures", address)   # after a wrong token: refuse while > 0
 
 Flask-Limiter's own per-route checks are not used (every request passes its filter): a limit is
 taken where the request is known, e.g. per token only after the token has been checked.
@@ -172,9 +170,6 @@ class Limits:
         reset_at, _ = self._call("get_window_stats", item, scope, key)
         return max(1, math.ceil(reset_at - time.time()))
 
-    def clear(self, scope: str, key: str) -> None:
-        self._call("clear", self.scopes[scope], scope, key)
-
     def _call(self, method: str, *args):
         if time.monotonic() >= self.redis_down_until:
             try:
@@ -202,17 +197,3 @@ def hit(scope: str, key: str) -> int:
     """Limits.hit for the current app."""
     return _limits().hit(scope, key)
 
-
-def blocked(scope: str, key: str) -> int:
-    """Limits.blocked for the current app."""
-    return _limits().blocked(scope, key)
-
-
-def clear(scope: str, key: str) -> None:
-    """Limits.clear for the current app."""
-    _limits().clear(scope, key)
-
-
-def define(app: Flask, scope: str, limit: str) -> None:
-    """Add a scope to an app's limits, e.g. define(app, "login", "10 per 15 minutes")."""
-    app.extensions["voucher.limits"].define(scope, limit)

@@ -66,9 +66,14 @@ def _date_or_datetime(value):
     return value
 
 
+def plausible(value: date | datetime) -> bool:
+    """Years 2000-2999: anything else is a typo, and date arithmetic near year 1 or 9999 overflows
+    (or reaches the database as a date it cannot hold)."""
+    return 2000 <= value.year <= 2999
+
+
 def _plausible(value: date | datetime) -> date | datetime:
-    """Years 2000-2999: anything else is a typo, and date arithmetic near year 1 or 9999 overflows."""
-    if not 2000 <= value.year <= 2999:
+    if not plausible(value):
         raise ValueError("year must be between 2000 and 2999")
     return value
 

@@ -17,6 +17,7 @@ log = logging.getLogger("voucher.requests")
 CSP = ("default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' blob: data:; "
        "connect-src 'self'; worker-src 'self'; manifest-src 'self'; media-src 'self' blob:; "
        "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+HSTS_SECONDS = 365 * 24 * 3600  # browsers then refuse plain http for the host for a year
 
 
 def _headers(response: Response) -> Response:
@@ -24,8 +25,11 @@ def _headers(response: Response) -> Response:
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Frame-Options", "DENY")
-    if request.path.startswith("/api/"):
-        response.headers.setdefault("Cache-Control", "no-store")
+    # Pages, letters, QR codes, CSVs and API answers carry personal data: no copy in a browser's
+    # or a proxy's cache. Static files set their own Cache-Control (revalidated) and keep it.
+    response.headers.setdefault("Cache-Control", "no-store")
+    if request.is_secure:  # behind a proxy: as ProxyFix read X-Forwarded-Proto (VOUCHER_TRUSTED_PROXIES)
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={HSTS_SECONDS}")
     return response
 
 

@@ -133,6 +133,25 @@ def test_retention_erases_personal_data_but_keeps_figures(client, auth, scenario
     assert report(client, auth).get_json()["totals"] == before
 
 
+def test_retention_erases_cancellation_reasons_and_names_in_scans_linked_to_no_voucher(client, auth, issue, db, clock):
+    from sqlalchemy import select
+
+    from voucher.store import Redemption, Revocation
+
+    voucher = issue()
+    client.post(f"/api/v1/vouchers/{voucher['id']}/revoke", json={"reason": "Kur wegen Depression"}, headers=auth("issuer"))
+    tampered = voucher["code"][:-1] + ("0" if voucher["code"][-1] != "0" else "1")
+    assert redeem(client, auth, {"code": tampered})["outcome"] == "invalid"
+    clock.advance(days=10)
+    recent = redeem(client, auth, {"code": tampered})  # younger than the retention period: kept
+    with db.session() as session:
+        anonymize_closed(session, timedelta(days=5), "test", clock.now)
+        assert session.scalar(select(Revocation.reason)) == ""
+        codes = dict(session.execute(select(Redemption.client_id, Redemption.code)).all())
+    assert codes[recent["client_id"]] == tampered
+    assert [code for client_id, code in codes.items() if client_id != recent["client_id"]] == [None]
+
+
 def test_audit_log_records_issue_revoke_redeem_and_match(client, auth, scenario, db):
     from sqlalchemy import select
 

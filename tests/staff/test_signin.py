@@ -61,9 +61,19 @@ def test_page_needing_sign_in_sends_to_sign_in_and_back(client, person):
     assert sign_in(client, "anna", next_path="/counter/?q=abc").headers["Location"] == "/counter/?q=abc"
 
 
-def test_sign_in_never_redirects_off_site(client, person):
+@pytest.mark.parametrize("next_path", [
+    "//evil.example/", "/\t/evil.example", "/\r\n/evil.example", "/\\evil.example", "\\\\evil.example",
+    "/%2F/evil.example", "/%09/evil.example", "/%5Cevil.example", "https://evil.example/", "/\x00x",
+    "javascript:alert(1)", "evil.example", "/counter/\r\nSet-Cookie: x=1",
+])
+def test_sign_in_never_redirects_off_site(client, person, next_path):
     person("anna")
-    assert sign_in(client, "anna", next_path="//evil.example/").headers["Location"] == "/"
+    assert sign_in(client, "anna", next_path=next_path).headers["Location"] == "/"
+
+
+def test_language_switch_never_redirects_off_site(client):
+    response = post_form(client, "/language", {"lang": "en", "next": "/\t/evil.example"}, page="/")
+    assert response.status_code == 302 and response.headers["Location"] == "/"
 
 
 @pytest.mark.parametrize("name", ["anna", "nobody"])
@@ -93,7 +103,7 @@ def test_five_failures_lock_the_name_even_for_the_right_password(client, person,
     response = sign_in(client, name, PASSWORD)
     assert response.status_code == 429
     # Counted in a sliding window (voucher/limits.py): the wait is what is left of it, at most 15 minutes.
-    minutes = re.search(r"Zu viele Fehlversuche\. Bitte versuchen Sie es in (\d+) Minuten wieder\.", text(response))
+    minutes = re.search(r"Zu viele Fehlversuche\. Bitte versuchen Sie es in (\d+) Minuten wieder, oder bitten Sie die Verwaltung", text(response))
     assert minutes and 1 <= int(minutes.group(1)) <= 15
 
 

@@ -1,4 +1,4 @@
-"""People's accounts for the staff pages: `voucher users create|disable|list`."""
+"""People's accounts for the staff pages: `voucher users create|disable|unlock|list`."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import sys
 import click
 
 from .. import utc_now
-from ..services import users
+from ..services import audit, lockouts, users
 from ..timefmt import format_instant
-from .base import Context, cli, pass_ctx
+from .base import CLI_ACTOR, Context, cli, pass_ctx
 
 
 @cli.group("users")
@@ -58,6 +58,19 @@ def disable(ctx: Context, name: str) -> None:
         user = users.disable(session, name, utc_now())
         session.commit()
     click.echo(f"{user.name} disabled")
+
+
+@users_group.command("unlock")
+@click.argument("name")
+@pass_ctx
+def unlock(ctx: Context, name: str) -> None:
+    """Forget the failed sign-ins counted for a name, so a locked person can sign in again now."""
+    name = users.normalize_name(name)
+    with ctx.db.session() as session:
+        forgotten = lockouts.unlock(session, name)
+        audit.record(session, CLI_ACTOR, "sign_in_unlock", utc_now(), name=name, failures=forgotten)
+        session.commit()
+    click.echo(f"{name} unlocked ({forgotten} failed sign-ins forgotten)")
 
 
 @users_group.command("list")

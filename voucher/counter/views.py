@@ -9,6 +9,7 @@ from flask_login import current_user
 
 from .. import context
 from ..letters.render import voucher_letter
+from ..schemas import plausible
 from ..services import audit, lookup, vouchers
 from ..services.errors import Gone, NotFound
 from ..staff.auth import page_for
@@ -24,10 +25,14 @@ def not_found():
 @page_for("issuer")
 def search():
     text = request.args.get("q", "").strip()[:1000]
-    day_text = request.args.get("day", "").strip()
+    day_text = request.args.get("day", "").strip()[:40]
+    if not text.isprintable():  # a NUL byte or a line break: no name or code has one
+        return render_template("counter/search.html", q="", day=day_text, problem="err_search_text", results=None), 400
     try:
         day = date.fromisoformat(day_text) if day_text else None
     except ValueError:
+        day = None
+    if day_text and (day is None or not plausible(day)):
         return render_template("counter/search.html", q=text, day=day_text, problem="err_day", results=None), 400
     if not text and day is None:
         return render_template("counter/search.html", q="", day="", results=None)

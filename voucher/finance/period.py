@@ -12,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from .. import context
 from ..api.finance import MAX_DAYS
+from ..schemas import plausible
 from ..services.localdays import Period
 from ..staff.i18n import LOCALES, language, t
 
@@ -70,6 +71,8 @@ def chosen(args: MultiDict | dict) -> Chosen:
         first, last = date.fromisoformat(first_text), date.fromisoformat(last_text)
     except ValueError:
         return Chosen(None, t("err_period_date"), first_text[:10], last_text[:10])
+    if not (plausible(first) and plausible(last)):
+        return Chosen(None, t("err_period_year"), first_text, last_text)
     if last < first:
         return Chosen(None, t("err_period_order"), first_text, last_text)
     if (last - first).days >= MAX_DAYS:

@@ -1,15 +1,17 @@
 """Retention: some time after a voucher's journey is over and reconciled, the holder's name and
-everything else personal is erased; ids, dates, routes, cost centres and amounts stay, so the
-figures still add up."""
+everything else personal is erased, the free-text reason it was cancelled for included (caseworkers
+write health matters there); ids, dates, routes, cost centres and amounts stay, so the figures
+still add up. Scans that could not be linked to a voucher of ours keep only their outcome once
+they are as old: their QR text holds a holder's name."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from ..store import Redemption, Voucher
+from ..store import Redemption, Revocation, Voucher
 from . import audit
 
 
@@ -24,7 +26,11 @@ def anonymize_closed(session: Session, keep: timedelta, actor: str, now: datetim
             code="", anonymized_at=now))
         # The QR text of a redemption repeats the holder's name.
         session.execute(update(Redemption).where(Redemption.voucher_id.in_(chunk)).values(code=None))
-    if ids:
-        audit.record(session, actor, "anonymize", now, None, vouchers=len(ids), kept_days=keep.days)
+        session.execute(update(Revocation).where(Revocation.voucher_id.in_(chunk)).values(reason=""))
+    unlinked = session.execute(update(Redemption).where(
+        Redemption.received_at < now - keep, Redemption.code.is_not(None),  # a device's clock may be wrong
+        or_(Redemption.voucher_id.is_(None), Redemption.voucher_id.not_in(select(Voucher.id)))).values(code=None)).rowcount
+    if ids or unlinked:
+        audit.record(session, actor, "anonymize", now, None, vouchers=len(ids), unlinked_scans=unlinked, kept_days=keep.days)
     session.commit()
     return len(ids)

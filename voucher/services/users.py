@@ -63,6 +63,11 @@ def ensure_free(session: Session, name: str) -> None:
         raise Conflict(f"a user named {name!r} already exists")
 
 
+def known(session: Session, name: str) -> bool:
+    """Whether an account (enabled or not) has this name."""
+    return session.scalar(select(User.id).where(User.name == name)) is not None
+
+
 def active(session: Session, name: str) -> User | None:
     """The account of that name unless it is disabled (or the name cannot be one)."""
     try:

@@ -19,7 +19,6 @@ from flask import Flask, current_app, render_template, request
 from flask.sessions import SecureCookieSessionInterface
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from .. import limits
 from ..api.errors import problem
 from ..config import Settings
 from . import auth, i18n, signin
@@ -47,21 +46,33 @@ def _loopback(host: str) -> bool:
         return False
 
 
+# Room for the form's other fields and the multipart boundaries around a file of the full limit.
+MULTIPART_ALLOWANCE = 64 * 1024
+
+
 def accepts_upload(limit: int):
-    """The page route takes request bodies up to `limit` bytes (a file upload); every other
-    request keeps the app's small limit. Applied before the CSRF check reads the form."""
+    """The page route takes a file of up to `limit` bytes, inclusive (the reader of the file
+    checks its own size); every other request keeps the app's small limit."""
 
     def mark(view):
-        view.max_content_length = limit
+        view.max_content_length = limit + MULTIPART_ALLOWANCE
         return view
 
     return mark
 
 
-def _upload_limit() -> None:
-    limit = getattr(current_app.view_functions.get(request.endpoint), "max_content_length", None)
-    if limit is not None:
-        request.max_content_length = limit
+def _upload_gate():
+    """Before anything reads the body (the CSRF check reads the form): who may not use the
+    upload page is answered at once, so an unauthenticated 50 MB post is never read."""
+    view = current_app.view_functions.get(request.endpoint)
+    limit = getattr(view, "max_content_length", None)
+    if limit is None:
+        return None
+    refused = auth.refusal(getattr(view, "roles", ()))
+    if refused is not None:
+        return refused
+    request.max_content_length = limit
+    return None
 
 
 def _check_csrf() -> None:
@@ -82,9 +93,6 @@ def _csrf_refused(error: CSRFError):
 
 def init_app(app: Flask, settings: Settings) -> None:
     app.secret_key = secret_key(settings.secret_key, settings.data_dir)
-    window = f"{max(1, round(settings.login_lockout.total_seconds() / 60))} minutes"
-    limits.define(app, signin.ACCOUNT, f"{settings.login_failures_per_account} per {window}")
-    limits.define(app, signin.ADDRESS, f"{settings.login_failures_per_address} per {window}")
     app.config.update(
         SESSION_COOKIE_NAME="voucher_session",
         SESSION_COOKIE_HTTPONLY=True,
@@ -98,7 +106,7 @@ def init_app(app: Flask, settings: Settings) -> None:
     )
     app.session_interface = _Cookies()
     csrf.init_app(app)
-    app.before_request(_upload_limit)
+    app.before_request(_upload_gate)
     app.before_request(_check_csrf)
     app.register_error_handler(CSRFError, _csrf_refused)
     auth.init_app(app)

@@ -76,15 +76,21 @@ def page_for(*roles: str):
     def decorate(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if not current_user.is_authenticated:
-                return redirect(url_for("staff.sign_in", next=request.full_path.rstrip("?")))
-            if not current_user.may(*roles):
-                return render_template("staff/error.html", title_key="forbidden_title", text_key="forbidden_text"), 403
-            return view(*args, **kwargs)
+            return refusal(roles) or view(*args, **kwargs)
 
+        wrapped.roles = roles
         return wrapped
 
     return decorate
+
+
+def refusal(roles: tuple[str, ...]):
+    """The answer to someone who may not use a page for `roles`; None when they may."""
+    if not current_user.is_authenticated:
+        return redirect(url_for("staff.sign_in", next=request.full_path.rstrip("?")))
+    if not current_user.may(*roles):
+        return render_template("staff/error.html", title_key="forbidden_title", text_key="forbidden_text"), 403
+    return None
 
 
 def init_app(app: Flask) -> None:

@@ -32,8 +32,12 @@ WORDS: dict[str, tuple[str, str]] = {
     "user_name": ("Benutzername", "User name"),
     "password": ("Passwort", "Password"),
     "sign_in_wrong": ("Benutzername oder Passwort stimmt nicht.", "The user name or password is wrong."),
-    "sign_in_locked": ("Zu viele Fehlversuche. Bitte versuchen Sie es in {minutes} Minuten wieder.",
-                       "Too many failed attempts. Please try again in {minutes} minutes."),
+    "sign_in_locked": ("Zu viele Fehlversuche. Bitte versuchen Sie es in {minutes} Minuten wieder, "
+                       "oder bitten Sie die Verwaltung (IT), Ihre Anmeldung sofort zu entsperren.",
+                       "Too many failed attempts. Please try again in {minutes} minutes, "
+                       "or ask an administrator (IT) to unlock your sign-in now."),
+    "sign_in_slowed": ("Nach mehreren Fehlversuchen: Bitte warten Sie {seconds} Sekunden bis zum nächsten Versuch.",
+                       "After several failed attempts: please wait {seconds} seconds before the next one."),
     "sign_in_hint": ("Kein Zugang oder Passwort vergessen? Die IT richtet Zugänge ein.",
                      "No account or forgotten password? IT sets up accounts."),
     "flash_signed_out": ("Sie sind abgemeldet.", "You are signed out."),
@@ -79,6 +83,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "no_results": ("Kein Fahrschein passt zur Suche.", "No voucher matches."),
     "more_results": ("Es gibt mehr Treffer: bitte genauer suchen.", "There are more matches: please narrow the search."),
     "err_day": ("Das Datum ist nicht lesbar.", "The date cannot be read."),
+    "err_search_text": ("Die Suche enthält ein Steuerzeichen (z. B. einen Zeilenumbruch); bitte nur Name, Code oder Nummer eingeben.",
+                        "The search holds a control character (a line break, say); please type only a name, code or number."),
     "name_erased": ("(Name gelöscht)", "(name erased)"),
     "zone_named": ("Tarifzone {zone}", "fare zone {zone}"),
     # A voucher's page
@@ -222,6 +228,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "period_last_30": ("Letzte 30 Tage", "Last 30 days"),
     "period_span": ("{first} bis {last}", "{first} to {last}"),
     "err_period_date": ("Bitte beide Daten angeben, von und bis.", "Please give both dates, from and to."),
+    "err_period_year": ("Bitte Daten zwischen den Jahren 2000 und 2999 angeben.", "Please give dates between the years 2000 and 2999."),
     "err_period_order": ("„Bis“ darf nicht vor „Von“ liegen.", "“To” must not be before “from”."),
     "err_period_long": ("Ein Zeitraum umfasst höchstens {days} Tage.", "A period covers at most {days} days."),
     "col_issued": ("Ausgegeben", "Issued"),

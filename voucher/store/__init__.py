@@ -7,8 +7,8 @@ from .clients import ApiClient
 from .fares import Fare
 from .invoices import Invoice, InvoiceLine
 from .redemptions import Redemption
-from .users import StaffSession, User
+from .users import SignInFailure, StaffSession, User
 from .vouchers import Counter, Revocation, Voucher
 
 __all__ = ["ApiClient", "AuditEvent", "Base", "Counter", "Fare", "Invoice", "InvoiceLine", "Redemption", "Revocation",
-           "StaffSession", "UTCDateTime", "User", "Voucher"]
+           "SignInFailure", "StaffSession", "UTCDateTime", "User", "Voucher"]

@@ -1,6 +1,8 @@
 """The verifier page for staff devices (/verify/): a PWA of plain JS modules in static/, checked
 against the same test vectors as voucher.token.format. The service worker's cache name carries a
-digest of every static file, so a deployment replaces what devices cached."""
+digest of everything it caches: every static file and the page as rendered, with the security
+headers it is served with (a cached page keeps the headers it was cached with). A deployment that
+changes any of them, the template alone included, replaces what devices cached."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ import hashlib
 from pathlib import Path
 
 from flask import Blueprint, Flask, Response, redirect, render_template, send_from_directory
+
+from ..security import CSP
 
 STATIC = Path(__file__).resolve().parent / "static"
 # Everything the page needs offline, relative to /verify/.
@@ -19,15 +23,23 @@ PRECACHE = ["./", "manifest.webmanifest"] + sorted(
 bp = Blueprint("verifier", __name__, url_prefix="/verify", static_folder=str(STATIC), static_url_path="/static")
 
 
-def _version() -> str:
+def _static_digest() -> bytes:
     digest = hashlib.sha256()
     for path in sorted(STATIC.rglob("*")):
         if path.is_file():
             digest.update(path.read_bytes())
+    return digest.digest()
+
+
+STATIC_DIGEST = _static_digest()  # the files change only with a deployment (a restart)
+
+
+def version() -> str:
+    """The cache's version: the static files, the rendered page and its Content-Security-Policy."""
+    digest = hashlib.sha256(STATIC_DIGEST)
+    digest.update(render_template("verifier/index.html").encode())
+    digest.update(CSP.encode())
     return digest.hexdigest()[:12]
-
-
-VERSION = _version()
 
 
 @bp.get("")
@@ -48,7 +60,7 @@ def manifest():
 @bp.get("/sw.js")
 def service_worker():
     script = (STATIC / "sw.js").read_text(encoding="utf-8")
-    script = script.replace("__VERSION__", VERSION).replace('"__PRECACHE__"', repr(PRECACHE).replace("'", '"'))
+    script = script.replace("__VERSION__", version()).replace('"__PRECACHE__"', repr(PRECACHE).replace("'", '"'))
     return Response(script, mimetype="text/javascript", headers={"Cache-Control": "no-cache"})
 
 

@@ -12,10 +12,17 @@ self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(fresh)).then(() => self.skipWaiting()));
 });
 
+// CACHE's name changes with any file or the page (see voucher/verifier/__init__.py). An update
+// (an older cache was there) reloads the open pages once it is active: the reload that fetched
+// this worker was still answered from the old cache, and a page must not wait for a second one.
+// Not inside waitUntil: the reload's request waits for the activation to finish.
 self.addEventListener("activate", (event) => {
-  event.waitUntil(caches.keys()
-    .then((names) => Promise.all(names.filter((n) => n.startsWith("verifier-") && n !== CACHE).map((n) => caches.delete(n))))
-    .then(() => self.clients.claim()));
+  const old = caches.keys().then((names) => names.filter((n) => n.startsWith("verifier-") && n !== CACHE));
+  const activated = old.then((names) => Promise.all(names.map((n) => caches.delete(n)))).then(() => self.clients.claim());
+  event.waitUntil(activated);
+  Promise.all([old, activated])
+    .then(([names]) => names.length ? self.clients.matchAll({ type: "window" }) : [])
+    .then((windows) => windows.forEach((w) => w.navigate(w.url)));
 });
 
 self.addEventListener("fetch", (event) => {
