@@ -9,7 +9,6 @@ import time
 
 from flask import Flask, Response, g, request
 
-from .services.clients import TokenCache
 
 log = logging.getLogger("voucher.requests")
 
@@ -53,7 +52,6 @@ def init_app(app: Flask) -> None:
         handler.setFormatter(logging.Formatter("%(message)s"))
         log.addHandler(handler)
         log.setLevel(logging.INFO)
-    app.extensions["voucher.tokens"] = TokenCache()
     app.before_request(_start)
     app.after_request(_headers)
     app.after_request(_log)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import Blueprint, g
 
 from .. import context
 from ..schemas import RedemptionBatch
-from ..services import redemption
+from ..services import clients, redemption
 from .auth import actor, requires
 from .vouchers import json_body
 
@@ -15,6 +15,7 @@ from .vouchers import json_body
 def sync_redemptions():
     batch = RedemptionBatch.model_validate(json_body())
     trust = context.services().keystore.trust_list()
+    clients.learn_device(context.session(), g.client, batch.device_id)
     return {"results": redemption.ingest(context.session(), batch, trust, actor(), context.now())}
 
 

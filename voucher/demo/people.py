@@ -53,10 +53,10 @@ def ensure(session: Session, data_dir: Path, now: datetime) -> tuple[dict[str, s
             users.create(session, name, role, password, now)
         elif not isinstance(password, str):
             password = new_password()  # the account exists but its password was not kept
-            users.set_password(session, name, password)
+            users.set_password(session, name, password, now)
         passwords[name] = password
     token = state.get("verifier_token")
-    if not isinstance(token, str) or clients.authenticate(session, token) is None:
+    if not isinstance(token, str) or clients.authenticate(session, token, now) is None:
         token = clients.create_token(session, "verifier", "demo-devices", now)
     session.commit()
     _save(path, {"passwords": passwords, "verifier_token": token})

@@ -25,7 +25,8 @@ bp.before_request(refuse_unknown_proxy_user)
 # Lockout scopes in voucher/limits.py, defined by staff.init_app from the settings.
 ACCOUNT, ADDRESS = "login-account", "login-address"
 # Workplaces on the start page: (key, path, roles that may use it; None: devices with a token).
-WORKPLACES = (("counter", "/counter/", ("issuer",)), ("verifier", "/verify/", None), ("finance", "/finance/", ("finance",)))
+WORKPLACES = (("counter", "/counter/", ("issuer",)), ("verifier", "/verify/", None), ("finance", "/finance/", ("finance",)),
+              ("tokens", "/admin/tokens", ("admin",)))
 
 
 def _local(path: str | None) -> str:
