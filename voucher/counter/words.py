@@ -87,6 +87,8 @@ def what(action: str, detail: dict) -> Line:
         return Line(t("history_refused", device=device, why=t_or(outcome, "outcome_" + outcome)), "warn")
     if action == "letter":
         return Line(t("history_letter", language=detail.get("language", "")))
+    if action == "qr":
+        return Line(t("history_qr", format=str(detail.get("format", "")).upper()))
     return Line(action)
 
 

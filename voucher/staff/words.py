@@ -118,6 +118,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "history_cancelled": ("Storniert: {reason}", "Cancelled: {reason}"),
     "history_journey": ("Fahrt entwertet ({device})", "Journey recorded ({device})"),
     "history_refused": ("Gescannt, nicht gültig: {why} ({device})", "Scanned, not valid: {why} ({device})"),
+    "history_qr": ("QR-Code abgerufen ({format})", "QR code downloaded ({format})"),
     "history_letter": ("Brief heruntergeladen ({language})", "Letter downloaded ({language})"),
     "outcome_duplicate": ("schon genutzt", "already used"),
     "outcome_revoked": ("storniert", "cancelled"),
