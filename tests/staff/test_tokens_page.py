@@ -5,10 +5,13 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from sqlalchemy import select
 
 from voucher.store import ApiClient, AuditEvent
 from tests.staff.conftest import post_form, sign_in
+from tests.staff.test_pages import accessibility_problems
+from tests.staff.test_pages import sign_in as browser_sign_in
 
 
 def signed_in_admin(client, person):
@@ -70,3 +73,24 @@ def test_bad_form_values_are_refused_with_a_message(client, person):
                  {"name": "a\x00b", "role": "verifier", "expires": ""}):
         answer = post_form(admin, "/admin/tokens", form, page="/admin/tokens")
         assert answer.status_code == 422 and 'class="problem"' in answer.get_data(as_text=True), form
+
+
+@pytest.mark.browser
+def test_token_page_in_the_browser_makes_shows_once_and_revokes(context, live, screenshot):
+    page = browser_sign_in(context, live, "admin", path="/admin/tokens")
+    page.fill("#token-name", "Empfang Nord")
+    page.select_option("#token-role", "verifier")
+    page.fill("#token-device", "desk-3")
+    page.click("form.stack button.primary")
+    token = page.text_content("#new-token")
+    assert token.startswith("jv_") and accessibility_problems(page) == []
+    screenshot.sizes(page, "admin-tokens")
+    screenshot(page, "admin-tokens-desktop.png", full_page=True)
+    assert live.app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 200
+    page.goto(live.url + "/admin/tokens")
+    assert token not in page.content()
+    card = page.locator("ul.tokens li", has_text="Empfang Nord")
+    card.locator("button.danger").click()
+    page.wait_for_load_state()
+    assert "gesperrt" in page.locator("ul.tokens li", has_text="Empfang Nord").text_content()
+    assert live.app.test_client().get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).status_code == 401

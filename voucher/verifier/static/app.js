@@ -36,7 +36,8 @@ async function showStatus() {
   const config = await sync.settings();
   const list = await db.get("revocations");
   const lastSync = await db.get("last_sync");
-  if (syncError) item("synced", t("sync_failed", { error: syncError }), { warn: true, icon: "sync" });
+  if (await sync.blocked(config)) item("synced", t("device_blocked"), { warn: true, icon: "sync" });
+  else if (syncError) item("synced", t("sync_failed", { error: syncError }), { warn: true, icon: "sync" });
   else if (list && lastSync) item("synced", t("last_sync", { age: age(Date.now() - Date.parse(lastSync)) }), { icon: "sync" });
   else item("synced", t("not_synced"), { warn: true, icon: "sync" });
   if (!list) {
@@ -64,7 +65,8 @@ async function syncNow() {
 
 // ---- verdicts ----------------------------------------------------------------------------
 
-function offerRedemption(warning) {
+async function offerRedemption(warning) {
+  if (await sync.blocked(await sync.settings())) return; // a blocked device records no journeys
   const button = $("redeem-button");
   button.textContent = t(warning ? "redeem_anyway" : "redeem");
   button.hidden = false;
@@ -87,7 +89,7 @@ async function checkFullCode(code) {
     current = { claims, code, voucher_id: claims.voucher_id };
     const warning = await localWarning(claims);
     verdict.show({ kind: "valid", reason: t("id_check"), warning, claims });
-    offerRedemption(warning);
+    await offerRedemption(warning);
   } catch (error) {
     if (!(error instanceof InvalidVoucher)) throw error;
     verdict.show({ kind: "invalid", reason: t(`reason_${error.reason}`), claims: error.claims });
@@ -124,7 +126,7 @@ async function checkShortCode(id) {
   const local = await localWarning(claims);
   const warning = [local, voucher.status === "redeemed" ? t("server_redeemed") : ""].filter(Boolean).join(" ");
   verdict.show({ kind: "valid", reason: `${t("checked_online")}. ${t("id_check")}`, warning, claims });
-  offerRedemption(local);
+  await offerRedemption(local);
 }
 
 async function check(raw) {
@@ -139,8 +141,8 @@ async function check(raw) {
 }
 
 async function redeem() {
-  if (!current) return;
   const config = await sync.settings();
+  if (!current || await sync.blocked(config)) return;
   const record = {
     client_id: crypto.randomUUID(), voucher_id: current.voucher_id, code: current.code,
     redeemed_at: new Date().toISOString(), device_id: config.device_id, location: config.location || null,
