@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 
-def open_page(context, live, enrol: bool = True):
+def open_page(context, live, enrol: bool = True, token: str | None = None):
+    """The page, set up with the live server's verifier token (or `token`) unless enrol=False."""
     page = context.new_page()
     page.goto(live.url + "/verify/")
     page.wait_for_selector("body[data-ready=true]")
     if enrol:
         page.click("#settings summary")
-        page.fill("#token", live.tokens["verifier"])
+        page.fill("#token", token or live.tokens["verifier"])
         page.fill("#location", "Bus 142")
         page.click("#settings-form button[type=submit]")
         page.wait_for_function("() => document.getElementById('revocation-age').textContent.includes('Sperrliste:')")

@@ -10,19 +10,9 @@ from sqlalchemy import select
 
 from voucher.services import clients
 from voucher.store import ApiClient
-from tests.verifier.pages import check, sync
+from tests.verifier.pages import check, open_page, sync
 
 pytestmark = pytest.mark.browser
-
-
-def enrol(page, live, token: str) -> None:
-    page.goto(live.url + "/verify/")
-    page.wait_for_selector("body[data-ready=true]")
-    page.click("#settings summary")
-    page.fill("#token", token)
-    page.fill("#location", "Bus 142")
-    page.click("#settings-form button[type=submit]")
-    page.wait_for_function("() => document.getElementById('revocation-age').textContent.includes('Sperrliste:')")
 
 
 def test_revoked_device_says_blocked_and_records_nothing(context, live, screenshot):
@@ -30,8 +20,7 @@ def test_revoked_device_says_blocked_and_records_nothing(context, live, screensh
         token = clients.create_token(session, "verifier", "tablet-lost", datetime.now(UTC))
         session.commit()
     voucher = live.issue()
-    page = context.new_page()
-    enrol(page, live, token)
+    page = open_page(context, live, token=token)
     assert "gesperrt" not in page.text_content("#synced")
     with live.db.session() as session:
         lost = session.scalar(select(ApiClient).where(ApiClient.name == "tablet-lost"))
