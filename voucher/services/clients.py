@@ -4,7 +4,7 @@ role, the device it is for, an optional expiry, revocation, and when it was last
 Only a SHA-256 of each token is stored: tokens are 256 random bits, so a slow password hash would
 add latency to every request and no security.
 
-Every request reads the token's row (one primary-key-sized lookup by a unique index): a token
+Every request reads the token's row (one lookup by a unique index): a token
 revoked on one host is refused by the next request on every worker and host, which no
 per-process cache could promise. `last_used_at` is written at most once per TOUCH_EVERY per
 token, so a busy device adds one small write a minute, not one per request.
@@ -96,7 +96,11 @@ def state(client: ApiClient, now: datetime) -> str:
     """`active`, `revoked` or `expired`: what a request with the token gets."""
     if client.disabled_at is not None:
         return "revoked"
-    return "expired" if client.expires_at is not None and client.expires_at <= now else "active"
+    return "expired" if _expired(client.expires_at, now) else "active"
+
+
+def _expired(expires_at: datetime | None, now: datetime) -> bool:
+    return expires_at is not None and expires_at <= now
 
 
 @dataclass(frozen=True)
@@ -119,7 +123,7 @@ def authenticate(session: Session, token: str, now: datetime) -> Caller | None:
     """The caller, or None for an unknown, revoked or expired token. The lookup runs in the
     request's transaction: one more statement, no extra BEGIN or COMMIT."""
     row = session.execute(_LOOKUP, {"token_hash": _hash(token)}).one_or_none()
-    if row is None or row.disabled_at is not None or (row.expires_at is not None and row.expires_at <= now):
+    if row is None or row.disabled_at is not None or _expired(row.expires_at, now):
         return None
     return Caller(row.id, row.name, row.role, row.device, row.last_used_at)
 
