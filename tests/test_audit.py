@@ -47,7 +47,7 @@ def test_chain_holds_after_issuing_redeeming_and_revoking(client, auth, issue, d
     assert client.post("/api/v1/redemptions", json=sync, headers=auth("verifier")).status_code == 200
     assert client.post(f"/api/v1/vouchers/{voucher['id']}/revoke", json={"reason": "lost"}, headers=auth("issuer")).status_code == 200
     result = verdict(db)
-    assert result.broken is None and result.events == 3
+    assert result.broken is None and result.events == 4 + 3  # the fixture's four tokens, then the work
 
 
 def test_edited_event_is_named(db):
@@ -169,9 +169,59 @@ def test_migration_chains_the_events_logged_before_it(old_database):
     assert verdict(old_database).events == 2503 and verdict(old_database).broken is None
 
 
-def run_cli(db: Database, tmp_path) -> subprocess.CompletedProcess:
+def run_cli(db: Database, tmp_path, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "DATABASE_URL": db.url, "VOUCHER_DATA_DIR": str(tmp_path), "VOUCHER_KEYS_DIR": str(tmp_path / "keys")}
-    return subprocess.run([sys.executable, "-m", "voucher", "audit", "verify"], env=env, capture_output=True, text=True, timeout=60)
+    return subprocess.run([sys.executable, "-m", "voucher", "audit", *(args or ("verify",))], env=env,
+                          capture_output=True, text=True, timeout=60)
+
+
+def anchored(db: Database, tmp_path, events: int):
+    """`events` events logged, then the head anchored in a log file among other lines."""
+    log_events(db, events)
+    made = run_cli(db, tmp_path, "anchor")
+    assert made.returncode == 0 and made.stdout.startswith(f"audit-anchor seq={events} hash=")
+    kept = tmp_path / "anchors.log"
+    kept.write_text("Dec  3 02:15:01 cron: backup done\n" + made.stdout)
+    return kept
+
+
+def test_anchor_holds_while_the_log_grows(db, tmp_path):
+    kept = anchored(db, tmp_path, 4)
+    log_events(db, 2)
+    result = run_cli(db, tmp_path, "verify", "--anchor", str(kept))
+    assert result.returncode == 0 and "6 events" in result.stdout and "1 anchors matched" in result.stdout
+
+
+def test_anchor_shows_a_tail_cut_off_with_the_counter_lowered(db, tmp_path):
+    kept = anchored(db, tmp_path, 5)
+    tamper(db, "DELETE FROM audit_events WHERE seq > 3")
+    tamper(db, "UPDATE counters SET value = 3 WHERE name = 'audit'")
+    assert run_cli(db, tmp_path).returncode == 0  # without the anchor the shorter chain looks intact
+    result = run_cli(db, tmp_path, "verify", "--anchor", str(kept))
+    assert result.returncode == 1 and "truncated" in result.stdout and "seq 5" in result.stdout
+
+
+def test_anchor_shows_a_chain_recomputed_from_the_start(db, tmp_path):
+    kept = anchored(db, tmp_path, 3)
+    with db.engine.begin() as conn:  # an attacker edits event 2 and recomputes every hash after it
+        rows = conn.execute(select(AuditEvent.id, AuditEvent.seq, AuditEvent.at, AuditEvent.actor, AuditEvent.action,
+                                   AuditEvent.voucher_id, AuditEvent.detail).order_by(AuditEvent.seq)).all()
+        prev = audit.GENESIS
+        for row in rows:
+            detail = {"n": 99} if row.seq == 2 else row.detail
+            digest = audit.event_hash(prev, row.seq, row.at, row.actor, row.action, row.voucher_id, detail)
+            conn.execute(sa.update(AuditEvent).where(AuditEvent.id == row.id).values(detail=detail, prev_hash=prev, hash=digest))
+            prev = digest
+    assert run_cli(db, tmp_path).returncode == 0
+    result = run_cli(db, tmp_path, "verify", "--anchor", str(kept))
+    assert result.returncode == 1 and "rewritten: seq 3" in result.stdout
+
+
+def test_a_file_without_an_anchor_is_a_usage_error(db, tmp_path):
+    empty = tmp_path / "nothing.txt"
+    empty.write_text("no anchors here\n")
+    result = run_cli(db, tmp_path, "verify", "--anchor", str(empty))
+    assert result.returncode == 2 and "no line 'audit-anchor" in result.stderr
 
 
 def test_cli_verify_exits_0_when_the_chain_holds(db, tmp_path):

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import threading
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -100,6 +101,18 @@ def test_backup_taken_while_writers_write_is_one_consistent_moment(db, empty_url
     finally:
         restored.engine.dispose()
     assert result.broken is None and 30 <= result.events <= 630  # the head and the events of one moment
+
+
+def test_backup_leaves_the_audit_anchor_it_holds_beside_it_and_in_its_output(issue, db, tmp_path):
+    from voucher.services import anchors
+
+    out = tmp_path / "voucher.backup"
+    made = voucher_cli(db.url, tmp_path, "backup", str(out))
+    (kept,) = anchors.parse((tmp_path / "voucher.backup.anchor").read_text())
+    assert made.returncode == 0 and kept.line() in made.stdout
+    with db.session() as session:  # nothing was logged since: the anchor is the head
+        head = anchors.current(session, datetime.now(UTC))
+    assert kept.seq > 0 and (kept.seq, kept.hash) == (head.seq, head.hash)
 
 
 def test_backup_and_database_files_are_private(issue, db, tmp_path):

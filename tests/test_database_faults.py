@@ -135,6 +135,6 @@ def test_postgres_restart_mid_run_costs_503s_and_loses_or_doubles_nothing(cluste
         outcomes = dict(session.execute(select(Redemption.client_id, Redemption.outcome)).all())
         assert outcomes == redeemed
         actions = dict(session.execute(select(AuditEvent.action, func.count()).group_by(AuditEvent.action)).all())
-        assert actions == {"issue": len(stored), "redeem": len(redeemed)}
+        assert actions == {"token_create": 2, "issue": len(stored), "redeem": len(redeemed)}
         assert audit.verify(session).broken is None  # the crash left no gap in the chain
     db.engine.dispose()

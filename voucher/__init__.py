@@ -22,7 +22,7 @@ def utc_now() -> datetime:
 def create_app(settings: Settings | None = None, clock: Callable[[], datetime] = utc_now) -> Flask:
     """The WSGI app (`gunicorn 'voucher:create_app()'`). Settings come from the environment
     unless given; the clock is a parameter so tests can travel in time."""
-    from . import api, context, counter, finance, health, limits, logs, metrics, security, staff, verifier
+    from . import admin, api, context, counter, finance, health, limits, logs, metrics, security, staff, verifier
 
     app = Flask(__name__, template_folder=str(TEMPLATES))
     app.config["MAX_CONTENT_LENGTH"] = 2 * 1024 * 1024
@@ -41,6 +41,7 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     counter.init_app(app)
     verifier.init_app(app)
     finance.init_app(app)
+    admin.init_app(app)
     _freeze_startup_objects()
     return app
 

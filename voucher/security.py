@@ -8,7 +8,6 @@ import time
 
 from flask import Flask, Response, g, request
 
-from .services.clients import TokenCache
 
 log = logging.getLogger("voucher.requests")
 
@@ -52,7 +51,6 @@ def _log(response: Response) -> Response:
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["voucher.tokens"] = TokenCache()
     app.before_request(_start)
     app.after_request(_headers)
     app.after_request(_log)

@@ -14,7 +14,7 @@ URL = "/api/v1/redemptions"
 def reception(db, clock) -> dict[str, str]:
     """Headers of a verifier device enrolled at the reception."""
     with db.session() as session:
-        token = clients.create_token(session, "verifier", "Empfang", clock.now, "reception")
+        token = clients.create_token(session, "verifier", "Empfang", clock.now, purpose="reception")
         session.commit()
     return {"Authorization": f"Bearer {token}"}
 
@@ -32,9 +32,9 @@ def test_me_says_the_device_purpose(client, auth, reception):
 
 def test_unknown_purpose_is_refused_when_a_token_is_made(db, clock):
     with db.session() as session, pytest.raises(ValueError, match="journey, reception"):
-        clients.create_token(session, "verifier", "x", clock.now, "bus")
+        clients.create_token(session, "verifier", "x", clock.now, purpose="bus")
     with db.session() as session, pytest.raises(ValueError, match="verifier devices only"):
-        clients.create_token(session, "issuer", "x", clock.now, "reception")
+        clients.create_token(session, "issuer", "x", clock.now, purpose="reception")
 
 
 def test_bus_reception_bus_is_two_rides_one_attendance_no_flag(client, auth, issue, reception, clock):

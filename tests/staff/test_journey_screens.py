@@ -36,7 +36,7 @@ def travelled(live):
         issued = IssuingService(session, services.keystore, services.settings).issue(
             request, "issuer:letters", min(there, today.replace(hour=6, minute=30)) - timedelta(minutes=30)).voucher
         voucher = {"id": issued.id, "code": issued.code}
-        reception = clients.create_token(session, "verifier", "Empfang", datetime.now(tz), "reception")
+        reception = clients.create_token(session, "verifier", "Empfang", datetime.now(tz), purpose="reception")
         session.commit()
     api = live.app.test_client()
     for headers, at, where in ((live.auth("verifier"), home, "Bus 142"),

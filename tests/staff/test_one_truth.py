@@ -22,7 +22,7 @@ def travelled(app, db, clock, auth, issue, person):
     uploaded at 18:30 in reverse order."""
     voucher = issue(appointment_at="2026-12-03T09:30:00+01:00", appointment_place="Raum 2.14")
     with db.session() as session:
-        desk = clients.create_token(session, "verifier", "Empfang", clock.now, "reception")
+        desk = clients.create_token(session, "verifier", "Empfang", clock.now, purpose="reception")
         session.commit()
     clock.advance(days=2, hours=9, minutes=30)  # 3 December, 18:30 local
     api = app.test_client()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from functools import wraps
 
-from flask import current_app, g, request
+from flask import g, request
 from werkzeug.exceptions import Forbidden, TooManyRequests, Unauthorized
 
 from .. import context, limits
@@ -40,14 +40,15 @@ def requires(*roles: str):
 def _authenticate() -> clients.Caller:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     token = token.strip() if scheme.lower() == "bearer" else ""
-    client = clients.authenticate(context.session(), token, current_app.extensions["voucher.tokens"]) if token else None
+    client = clients.authenticate(context.session(), token, context.now()) if token else None
     if client is not None:
+        clients.note_use(context.session(), client, context.now())
         return client
     _throttle(limits.hit("token_failures", request.remote_addr or "unknown"),
               "Too many failed logins from this address.")
     if not token:
         raise Unauthorized("Send 'Authorization: Bearer <token>'.")
-    raise Unauthorized("The token is unknown or disabled.")
+    raise Unauthorized("The token is unknown, revoked or expired.")
 
 
 def _throttle(wait: int, message: str) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from werkzeug.exceptions import BadRequest
 
 from .. import context, tables
+from ..access import log_download
 from ..schemas import Day
 from ..services import finance, flags
 from .auth import requires
@@ -69,6 +70,8 @@ def csv_response(data: dict[str, Iterable[dict]], decimal: str, filename: str, s
 
 def reconciliation_csv(period: finance.Period, table: str | None, decimal: str) -> Response:
     """The report's tables (or one) as a streamed CSV download; the finance page's too."""
+    log_download("csv_export", report="reconciliation", first=period.first.isoformat(), last=period.last.isoformat(),
+                 table=table)
     session = context.keep_session()
     try:
         sections = finance.sections(session, period, context.now(), table)

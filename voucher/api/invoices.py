@@ -9,6 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from .. import context, invoice_csv
+from ..access import log_download
 from ..schemas import InvoiceOptions
 from ..services import invoices
 from .auth import actor, requires
@@ -65,6 +66,7 @@ def _answer(report: dict, query: ReportQuery):
 
 def report_csv(report: dict, decimal: str) -> Response:
     """An invoice's report as a CSV download (the finance page's too)."""
+    log_download("csv_export", report="invoice_match", invoice_id=report["invoice"]["id"])
     return csv_response(invoices.tables(report, context.services().settings.timezone), decimal, f"invoice-{report['invoice']['id']}-match.csv")
 
 

@@ -144,7 +144,9 @@ def spec() -> dict:
             "/openapi.json": {"get": _op("This document")},
         },
         "components": {
-            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": (
+                "An API token (`voucher tokens create` or the admin page /admin/tokens); a revoked or "
+                "expired token gets 401 from the next request on.")}},
             "schemas": {
                 **_component_schemas(IssueRequest, RevokeRequest, RedemptionBatch),
                 "Voucher": {"type": "object", "required": ["id", "short_code", "code", "valid_from", "valid_until", "status"],

@@ -6,7 +6,7 @@ from flask import Blueprint, g
 
 from .. import context
 from ..schemas import RedemptionBatch
-from ..services import devices, redemption
+from ..services import clients, devices, redemption
 from .auth import actor, requires
 from .vouchers import json_body
 
@@ -16,6 +16,7 @@ def sync_redemptions():
     batch = RedemptionBatch.model_validate(json_body())
     services = context.services()
     session = context.session()
+    clients.learn_device(session, g.client, batch.device_id)
     rules = redemption.Rules(services.settings.late_upload, services.settings.timezone)
     return {"results": redemption.ingest(session, batch, services.keystore.trust_list(), actor(), context.now(),
                                          devices.device(session, g.client), rules)}

@@ -7,6 +7,7 @@ from pydantic import ValidationError
 from werkzeug.exceptions import BadRequest, Forbidden
 
 from .. import context, qr
+from ..access import log_download
 from ..schemas import IdempotencyKey, IssueBatch, IssueRequest, RevokeRequest
 from ..services import flags, lookup, purposes, revocation, vouchers
 from ..services.errors import ServiceError
@@ -141,12 +142,14 @@ def get_appointment(voucher_id: str):
 @requires("issuer")
 def qr_png(voucher_id: str):
     voucher = vouchers.printable(context.session(), voucher_id)
+    log_download("qr", voucher.id, format="png")
     return Response(qr.png(voucher.code), mimetype="image/png")
 
 
 @requires("issuer")
 def qr_svg(voucher_id: str):
     voucher = vouchers.printable(context.session(), voucher_id)
+    log_download("qr", voucher.id, format="svg")
     return Response(qr.svg(voucher.code), mimetype="image/svg+xml")
 
 
@@ -156,6 +159,7 @@ def letter_pdf(voucher_id: str):
 
     voucher = vouchers.printable(context.session(), voucher_id)
     pdf = voucher_letter(voucher, context.now(), context.services().settings.timezone)
+    log_download("letter", voucher.id, language=voucher.language)
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="letter-{voucher.id}.pdf"'})
 

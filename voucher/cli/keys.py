@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -12,6 +13,7 @@ import click
 from .. import utc_now
 from ..keys import Retired, TrustedKey
 from ..services import audit, clients, purposes, retirement
+from ..timefmt import format_instant
 from .base import CLI_ACTOR, Context, cli, pass_ctx
 
 ENROL_PREFIX = "JVENROL:"  # a QR the verifier page reads as device settings (verifier/static/app.js)
@@ -24,21 +26,24 @@ def tokens() -> None:
 
 @tokens.command("create")
 @click.option("--role", required=True, type=click.Choice(clients.ROLES))
-@click.option("--name", default=None, help="Who holds the token (shown in the audit log).")
-@click.option("--enrol-qr", type=click.Path(dir_okay=False), help="Also write a PNG QR that sets up a verifier device with this token.")
+@click.option("--name", default=None, help="Who holds the token (shown in the list and the audit log; default: the role).")
+@click.option("--expires", "expires_days", type=click.IntRange(1, clients.EXPIRES_MAX_DAYS), default=None,
+              help="Days until the token stops working (default: never).")
+@click.option("--device", default=None, help="The device it is for (a verifier's first sync names it otherwise).")
+@click.option("--enrol-qr", type=click.Path(dir_okay=False), help="Also write a PNG QR that sets up a verifier device with this token (readable by you only).")
 @click.option("--location", default=None, help="With --enrol-qr: the place label the device starts with.")
 @click.option("--purpose", default=purposes.JOURNEY, type=click.Choice(purposes.PURPOSES), show_default=True,
               help="For a verifier device: what its scans mean (rides, or arrivals at the reception).")
 @pass_ctx
-def tokens_create(ctx: Context, role: str, name: str | None, enrol_qr: str | None, location: str | None,
-                  purpose: str) -> None:
+def tokens_create(ctx: Context, role: str, name: str | None, expires_days: int | None, device: str | None,
+                  enrol_qr: str | None, location: str | None, purpose: str) -> None:
     """Print a new token alone on stdout."""
     if enrol_qr and role != "verifier":
         # A set-up code puts its token on a device in a bus or at a desk: never more than a verifier's.
         raise click.UsageError(f"--enrol-qr makes set-up codes for verifier devices only, not for role {role}")
     with ctx.db.session() as session:
         try:
-            token = clients.create_token(session, role, name or role, utc_now(), purpose)
+            token = clients.create_token(session, role, name or role, utc_now(), CLI_ACTOR, expires_days, device, purpose)
         except ValueError as exc:
             raise click.UsageError(str(exc)) from None
         session.commit()
@@ -46,8 +51,42 @@ def tokens_create(ctx: Context, role: str, name: str | None, enrol_qr: str | Non
         from .. import qr
 
         settings = {"token": token, **({"location": location} if location else {})}
-        Path(enrol_qr).write_bytes(qr.png(ENROL_PREFIX + json.dumps(settings, separators=(",", ":"))))
+        write_private(Path(enrol_qr), qr.png(ENROL_PREFIX + json.dumps(settings, separators=(",", ":"))))
     click.echo(token)
+
+
+def write_private(path: Path, data: bytes) -> None:
+    """A file that holds a secret: 0600 whatever the umask, also when it existed before."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(descriptor, 0o600)
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(data)
+
+
+@tokens.command("list")
+@pass_ctx
+def tokens_list(ctx: Context) -> None:
+    """One line per token, newest first: id, name, role, device, created, last used, expiry, state."""
+    now = utc_now()
+    with ctx.db.session() as session:
+        rows = clients.everything(session)
+    click.echo("\t".join(("id", "name", "role", "device", "created", "last_used", "expires", "state")))
+    for c in rows:
+        click.echo("\t".join((str(c.id), c.name, c.role, c.device or "-", format_instant(c.created_at),
+                               format_instant(c.last_used_at) if c.last_used_at else "never",
+                               format_instant(c.expires_at) if c.expires_at else "never", clients.state(c, now))))
+
+
+@tokens.command("revoke")
+@click.argument("name_or_id")
+@pass_ctx
+def tokens_revoke(ctx: Context, name_or_id: str) -> None:
+    """The token is refused from the next request on, on every worker and host."""
+    with ctx.db.session() as session:
+        client = clients.find(session, name_or_id)
+        changed = clients.revoke(session, client, CLI_ACTOR, utc_now())
+        session.commit()
+        click.echo(f"token {client.id} ({client.name}, {client.role}) " + ("revoked" if changed else "was revoked already"))
 
 
 @cli.group()

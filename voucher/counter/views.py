@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Response, redirect, render_template, request, url_for
-from flask_login import current_user
 
 from .. import context
+from ..access import log_download
 from ..letters.render import voucher_letter
 from ..schemas import plausible
-from ..services import audit, lookup, vouchers
+from ..services import lookup, vouchers
 from ..services.errors import Gone, NotFound
 from ..staff.auth import page_for
 from ..token.codes import short_code
@@ -68,9 +68,8 @@ def voucher(voucher_id: str):
 @bp.get("/vouchers/<voucher_id>/letter.pdf")
 @page_for("issuer")
 def letter(voucher_id: str):
-    session = context.session()
     try:
-        found = vouchers.printable(session, voucher_id)
+        found = vouchers.printable(context.session(), voucher_id)
     except NotFound:
         return not_found()
     except vouchers.Cancelled as gone:  # the letter of a cancelled voucher is not a ticket
@@ -79,7 +78,6 @@ def letter(voucher_id: str):
     except Gone:
         return render_template("staff/error.html", title_key="erased_title", text_key="erased_text"), 410
     pdf = voucher_letter(found, context.now(), context.services().settings.timezone)
-    audit.record(session, current_user.actor, "letter", context.now(), found.id, language=found.language)
-    session.commit()
+    log_download("letter", found.id, language=found.language)
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{short_code(found.id)}.pdf"'})

@@ -111,6 +111,8 @@ def what(action: str, detail: dict) -> Line:
         return Line(t("history_reclassified"), "warn")
     if action == "letter":
         return Line(t("history_letter", language=detail.get("language", "")))
+    if action == "qr":
+        return Line(t("history_qr", format=str(detail.get("format", "")).upper()))
     return Line(action)
 
 

@@ -54,13 +54,13 @@ def ensure(session: Session, data_dir: Path, now: datetime) -> tuple[dict[str, s
             users.create(session, name, role, password, now)
         elif not isinstance(password, str):
             password = new_password()  # the account exists but its password was not kept
-            users.set_password(session, name, password)
+            users.set_password(session, name, password, now)
         passwords[name] = password
     tokens = {}
     for purpose, key, name in ((JOURNEY, "verifier_token", "demo-devices"), (RECEPTION, "reception_token", "demo-empfang")):
         token = state.get(key)
-        if not isinstance(token, str) or clients.authenticate(session, token) is None:
-            token = clients.create_token(session, "verifier", name, now, purpose)
+        if not isinstance(token, str) or clients.authenticate(session, token, now) is None:
+            token = clients.create_token(session, "verifier", name, now, purpose=purpose)
         tokens[purpose] = token
     session.commit()
     _save(path, {"passwords": passwords, "verifier_token": tokens[JOURNEY], "reception_token": tokens[RECEPTION]})

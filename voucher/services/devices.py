@@ -27,7 +27,6 @@ def record_revocation_fetch(session: Session, client_id: int, now: datetime) -> 
 
 
 def device(session: Session, caller: Caller) -> Device:
-    """The calling device, with its last revocation fetch read fresh (the token cache holds only
-    what does not change)."""
+    """The calling device, with its last revocation fetch read fresh."""
     fetched = session.scalar(select(ApiClient.revocations_fetched_at).where(ApiClient.id == caller.id))
     return Device(caller.purpose, fetched)

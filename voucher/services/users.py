@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ..store import StaffSession, User
+from . import audit
 from .errors import Conflict, NotFound
 
 ROLES = ("issuer", "finance", "admin")
@@ -42,7 +43,7 @@ def check_password(password: str) -> None:
         raise ValueError(f"the password may have at most {MAX_PASSWORD} characters")
 
 
-def create(session: Session, name: str, role: str, password: str | None, now: datetime) -> User:
+def create(session: Session, name: str, role: str, password: str | None, now: datetime, actor: str = "cli") -> User:
     """A new account; password None makes an account that signs in only through single sign-on.
     Raises ValueError for a bad name, role or password and Conflict for a name already taken."""
     name = normalize_name(name)
@@ -53,6 +54,7 @@ def create(session: Session, name: str, role: str, password: str | None, now: da
     ensure_free(session, name)
     user = User(name=name, role=role, password_hash=password and HASHER.hash(password), created_at=now)
     session.add(user)
+    audit.record(session, actor, "user_create", now, user=name, role=role, sso_only=password is None)
     return user
 
 
@@ -93,23 +95,25 @@ def authenticate(session: Session, name: str, password: str) -> User | None:
     return user
 
 
-def set_password(session: Session, name: str, password: str) -> User:
+def set_password(session: Session, name: str, password: str, now: datetime, actor: str = "cli") -> User:
     """A new password for an account; the browsers it is signed in on stay signed in."""
     check_password(password)
     user = session.scalar(select(User).where(User.name == normalize_name(name)))
     if user is None:
         raise NotFound(f"no user named {name!r}")
     user.password_hash = HASHER.hash(password)
+    audit.record(session, actor, "user_password", now, user=user.name)
     return user
 
 
-def disable(session: Session, name: str, now: datetime) -> User:
+def disable(session: Session, name: str, now: datetime, actor: str = "cli") -> User:
     """The account signs in no more, and every browser it is signed in on is signed out."""
     user = session.scalar(select(User).where(User.name == normalize_name(name)))
     if user is None:
         raise NotFound(f"no user named {name!r}")
     if user.disabled_at is None:
         user.disabled_at = now
+        audit.record(session, actor, "user_disable", now, user=user.name)
     session.query(StaffSession).filter(StaffSession.user_id == user.id).delete()
     return user
 

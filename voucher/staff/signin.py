@@ -28,7 +28,8 @@ bp = Blueprint("staff", __name__, static_folder=str(Path(__file__).resolve().par
 bp.before_request(refuse_unknown_proxy_user)
 
 # Workplaces on the start page: (key, path, roles that may use it; None: devices with a token).
-WORKPLACES = (("counter", "/counter/", ("issuer",)), ("verifier", "/verify/", None), ("finance", "/finance/", ("finance",)))
+WORKPLACES = (("counter", "/counter/", ("issuer",)), ("verifier", "/verify/", None), ("finance", "/finance/", ("finance",)),
+              ("tokens", "/admin/tokens", ("admin",)))
 
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -52,9 +53,17 @@ def _local(path: str | None) -> str:
 
 @bp.app_template_global("nav_places")
 def visible_places() -> list[tuple[str, str]]:
-    """Every workplace to someone not signed in; once signed in, those the role may use."""
-    return [(key, path) for key, path, roles in WORKPLACES
-            if not current_user.is_authenticated or roles is None or current_user.may(*roles)]
+    """Every workplace but administration to someone not signed in; once signed in, those the
+    role may use."""
+    return [(key, path) for key, path, roles in WORKPLACES if _visible(roles)]
+
+
+def _visible(roles: tuple[str, ...] | None) -> bool:
+    if roles is None:
+        return True
+    if current_user.is_authenticated:
+        return current_user.may(*roles)
+    return roles != ("admin",)  # administration is not advertised to passers-by
 
 
 @bp.get("/")

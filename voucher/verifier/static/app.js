@@ -45,7 +45,8 @@ async function showStatus() {
   showPurpose(config.purpose || JOURNEY);
   const list = await db.get("revocations");
   const lastSync = await db.get("last_sync");
-  if (syncError) item("synced", t("sync_failed", { error: syncError }), { warn: true, icon: "sync" });
+  if (await sync.blocked(config)) item("synced", t("device_blocked"), { warn: true, icon: "sync" });
+  else if (syncError) item("synced", t("sync_failed", { error: syncError }), { warn: true, icon: "sync" });
   else if (list && lastSync) item("synced", t("last_sync", { age: age(Date.now() - Date.parse(lastSync)) }), { icon: "sync" });
   else item("synced", t("not_synced"), { warn: true, icon: "sync" });
   if (!list) {
@@ -75,9 +76,11 @@ async function syncNow() {
 
 let shown = 0; // which verdict is on screen: an answer that comes late never lands on the next one
 
-/** Store a scan on this device (uploaded at the next sync): a ride, or an arrival at reception. */
+/** Store a scan on this device (uploaded at the next sync): a ride, or an arrival at reception.
+ * A device whose token the server refused (revoked) records nothing: null. */
 async function record(voucher, purpose) {
   const config = await sync.settings();
+  if (await sync.blocked(config)) return null;
   const entry = {
     client_id: crypto.randomUUID(), voucher_id: voucher.claims.voucher_id, code: voucher.code || null,
     redeemed_at: new Date().toISOString(), device_id: config.device_id, location: config.location || null,
@@ -104,8 +107,10 @@ async function appointmentLine(voucherId) {
 /** A reception device checks the holder in at the scan: an arrival, never a ride. */
 async function checkIn(found, serial) {
   const earlier = found.arrivals[0];
+  const entry = earlier ? null : await record(found, RECEPTION);
   if (earlier) verdict.done(t("already_arrived", { time: timeOfDay(earlier.redeemed_at) }));
-  else verdict.done(`${t("arrived_label")} ${timeOfDay((await record(found, RECEPTION)).redeemed_at)}`);
+  else if (!entry) verdict.done(t("device_blocked"));
+  else verdict.done(`${t("arrived_label")} ${timeOfDay(entry.redeemed_at)}`);
   const line = await appointmentLine(found.claims.voucher_id);
   if (serial === shown) verdict.appointment(line);
   syncNow();
@@ -118,7 +123,7 @@ async function check(raw) {
   const serial = ++shown;
   verdict.show(found);
   if (found.kind === "checked_in") return checkIn(found, serial);
-  if (found.redeemable) {
+  if (found.redeemable && !(await sync.blocked(await sync.settings()))) {
     current = found;
     $("redeem-button").hidden = false;
   }
@@ -133,6 +138,7 @@ async function redeem() {
   current = null;
   $("redeem-button").hidden = true;
   const entry = await record(voucher, JOURNEY);
+  if (!entry) return verdict.done(t("device_blocked"));
   verdict.done(t("redeemed", { time: timeOfDay(entry.redeemed_at) }));
   await syncNow();
   const refused = afterUpload(await db.redemption(entry.client_id), voucher.claims);

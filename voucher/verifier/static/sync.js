@@ -100,6 +100,12 @@ async function pushRedemptions(token, deviceId) {
   }
 }
 
+/** Whether the server refused this device's token (revoked or expired) at a sync: the device
+ * then records nothing until it is set up with another token. */
+export async function blocked(config) {
+  return Boolean(config.token) && (await db.get("refused_token")) === config.token;
+}
+
 /** One sync round; returns the error message, or null when everything went through. Only a
  * round that also brought the revocation list counts as a sync (`last_sync`): the trust list
  * alone, on a device without a token, is not what "synchronised" promises. */
@@ -112,9 +118,11 @@ export async function syncAll() {
       await syncRevocations(config.token);
       await pushRedemptions(config.token, config.device_id);
       await db.put("last_sync", new Date().toISOString());
+      await db.put("refused_token", null);
     }
     return null;
   } catch (error) {
+    if (error instanceof ApiError && error.status === 401) await db.put("refused_token", config.token);
     return String(error.message || error);
   }
 }
