@@ -3,7 +3,6 @@ cache (Cache-Control: no-store), and HSTS whenever the request came over https."
 
 from __future__ import annotations
 
-from dataclasses import replace
 
 import pytest
 
@@ -52,7 +51,7 @@ def test_https_answers_carry_hsts_and_plain_http_does_not(client):
 
 
 def test_hsts_behind_a_tls_terminating_proxy(settings, clock):
-    app = create_app(replace(settings, trusted_proxies=1), clock=clock)
+    app = create_app(settings.replace(trusted_proxies=1), clock=clock)
     response = app.test_client().get("/sign-in", headers={"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"})
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
     app.extensions["voucher"].db.engine.dispose()

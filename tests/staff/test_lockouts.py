@@ -86,7 +86,8 @@ def test_sign_ins_failures_and_lockouts_are_audit_events(app, person, db):
         sign_in(client, "anna", WRONG)
     sign_in(client_at(app, "10.0.0.8"), "anna")
     with db.session() as session:
-        events = [(e.actor, e.action, e.detail) for e in session.scalars(select(AuditEvent).order_by(AuditEvent.seq))]
+        events = [(e.actor, e.action, e.detail) for e in session.scalars(select(AuditEvent).order_by(AuditEvent.seq))
+                  if e.action.startswith("sign_in")]  # not the account's own creation
         assert audit.verify(session).broken is None
     assert events[0] == ("unknown", "sign_in_failed", {"address": "10.0.0.7"})
     assert events[1:6] == [("user:anna", "sign_in_failed", {"address": "10.0.0.7"})] * 5
@@ -95,9 +96,8 @@ def test_sign_ins_failures_and_lockouts_are_audit_events(app, person, db):
 
 
 def test_any_forwarded_address_is_counted_without_a_database_error(settings, clock, person):
-    from dataclasses import replace
 
-    app = create_app(replace(settings, trusted_proxies=1), clock=clock)
+    app = create_app(settings.replace(trusted_proxies=1), clock=clock)
     client = app.test_client()
     client.environ_base["HTTP_X_FORWARDED_FOR"] = "2001:db8::" + "f" * 200
     person("anna")

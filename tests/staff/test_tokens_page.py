@@ -28,7 +28,7 @@ def test_admin_makes_a_token_that_works_and_is_shown_once(client, person, db):
     token = re.search(r'<output id="new-token" class="secret">(jv_[^<]+)</output>', html).group(1)
     assert "nur dieses eine Mal" in html and "tablet-07" in html
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
-    assert me.status_code == 200 and me.get_json() == {"role": "verifier", "name": "Bus 142"}
+    assert me.status_code == 200 and me.get_json() == {"role": "verifier", "name": "Bus 142", "purpose": "journey"}
     assert token not in admin.get("/admin/tokens").get_data(as_text=True)
     with db.session() as session:
         made = session.scalar(select(ApiClient).where(ApiClient.name == "Bus 142"))

@@ -42,10 +42,7 @@ def tokens_create(ctx: Context, role: str, name: str | None, expires_days: int |
         # A set-up code puts its token on a device in a bus or at a desk: never more than a verifier's.
         raise click.UsageError(f"--enrol-qr makes set-up codes for verifier devices only, not for role {role}")
     with ctx.db.session() as session:
-        try:
-            token = clients.create_token(session, role, name or role, utc_now(), CLI_ACTOR, expires_days, device, purpose)
-        except ValueError as exc:
-            raise click.UsageError(str(exc)) from None
+        token = clients.create_token(session, role, name or role, utc_now(), CLI_ACTOR, expires_days, device, purpose)
         session.commit()
     if enrol_qr:
         from .. import qr
