@@ -77,7 +77,7 @@ def app_on(backend: str = "PostgreSQL") -> Iterator[Setup]:
             session.commit()
         database.engine.dispose()
         env = {**os.environ, "DATABASE_URL": url, "VOUCHER_KEYS_DIR": str(folder / "keys"),
-               "VOUCHER_DATA_DIR": str(folder), "VOUCHER_RATE_LIMIT_PER_MINUTE": str(10**9)}
+               "VOUCHER_DATA_DIR": str(folder), "VOUCHER_RATE_LIMIT_PER_MINUTE": str(10**7)}
         yield Setup(folder, env, tokens)
 
 
