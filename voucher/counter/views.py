@@ -13,7 +13,7 @@ from ..services import audit, lookup, vouchers
 from ..services.errors import Gone, NotFound
 from ..staff.auth import page_for
 from ..token.codes import short_code
-from . import bp, forms, words
+from . import bp, words
 
 
 def not_found():
@@ -49,10 +49,9 @@ def voucher(voucher_id: str):
         return not_found()
     facts = lookup.facts(context.session(), found)
     history = [(event.at, words.who(event.actor), words.what(event.action, event.detail or {})) for event in facts.history]
-    languages = dict(forms.letter_languages())
     return render_template("counter/voucher.html", v=found, facts=facts, code=short_code(found.id),
                            state=words.state(facts, context.now()), history=history,
-                           language=languages.get(found.language, found.language))
+                           language=words.language(found.language))
 
 
 @bp.get("/vouchers/<voucher_id>/letter.pdf")
@@ -65,7 +64,7 @@ def letter(voucher_id: str):
         return not_found()
     except Gone:
         return render_template("staff/error.html", title_key="erased_title", text_key="erased_text"), 410
-    pdf = voucher_letter(found, context.now(), context.services().settings.timezone)
+    pdf = voucher_letter(found, context.now(), context.services().settings)
     audit.record(session, current_user.actor, "letter", context.now(), found.id, language=found.language)
     session.commit()
     return Response(pdf, mimetype="application/pdf", headers={

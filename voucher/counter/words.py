@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 
 from flask import url_for
 
+from ..letters import texts
 from ..services import retirement
 from ..services.lookup import Facts
 from .. import context
@@ -86,8 +87,15 @@ def what(action: str, detail: dict) -> Line:
             return Line(t("history_journey", device=device), "ok")
         return Line(t("history_refused", device=device, why=t_or(outcome, "outcome_" + outcome)), "warn")
     if action == "letter":
-        return Line(t("history_letter", language=detail.get("language", "")))
+        return Line(t("history_letter", language=language(detail.get("language", "")) if detail.get("language") else ""))
     return Line(action)
+
+
+def language(tag: str) -> str:
+    """A letter language as staff read it everywhere: "Arabisch – العربية", and a warning when
+    no fluent reviewer has checked its texts yet."""
+    name = texts.staff_name(tag)
+    return name if texts.reviewed(tag) else f"{name} ({t('translation_unreviewed')})"
 
 
 def window(voucher) -> str:

@@ -10,6 +10,7 @@ language itself, `name_de` in German) and every text key of de.toml. The office'
 from __future__ import annotations
 
 import tomllib
+import unicodedata
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, time, timedelta
 from functools import cache
@@ -24,6 +25,7 @@ from .. import TEMPLATES, langtag
 LETTERS = TEMPLATES / "letters"
 DEFAULT_LANGUAGE = "de"
 META_KEYS = ("review", "reviewed_by", "name", "name_de")
+NO_BREAK = "\u00a0"  # between the parts of a date or a time: the typesetter never breaks a line there
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,27 @@ def language(tag: str, folder: Path = LETTERS) -> Language:
     )
 
 
+def staff_name(tag: str, folder: Path = LETTERS) -> str:
+    """How the office's staff read a letter language: its German name with its own beside it
+    ("Arabisch – العربية"), so a clerk tells Arabic from Farsi without reading either script. A
+    tag without a file says which language its letters fall back to ("it → Deutsch")."""
+    lang = language(tag, folder)
+    name = lang.name_de if lang.name in lang.name_de else f"{lang.name_de} – {lang.name}"
+    return name if lang.tag == tag.lower() else f"{tag} → {name}"
+
+
+def staff_languages(folder: Path = LETTERS) -> list[str]:
+    """Every letter language's tag, in the order of its German name (as staff pick from a list)."""
+    key = lambda tag: unicodedata.normalize("NFD", language(tag, folder).name_de).casefold()  # noqa: E731 - Ä sorts as A
+    return sorted(languages(folder), key=key)
+
+
+def reviewed(tag: str, folder: Path = LETTERS) -> bool:
+    """Whether a fluent reviewer has signed the language off (German is the source text)."""
+    lang = language(tag, folder)
+    return lang.tag == DEFAULT_LANGUAGE or bool(lang.reviewed_by)
+
+
 @cache
 def catalog(tag: str, folder: Path = LETTERS) -> dict:
     """The texts for a language; a language without a file falls back to German, key by key."""
@@ -116,8 +139,9 @@ def catalog(tag: str, folder: Path = LETTERS) -> dict:
 
 
 def _format(kind: str, value, pattern: str, locale: str) -> str:
+    """A date or time as one unbreakable run: "5 декабря 2026" never ends a line after the 5."""
     formatter = format_date if kind == "date" else format_time
-    return formatter(value, format=pattern, locale=locale)
+    return formatter(value, format=pattern, locale=locale).replace(" ", NO_BREAK)
 
 
 def long_date(moment: datetime, tz: ZoneInfo, tag: str) -> str:
@@ -136,7 +160,9 @@ def clock_time(moment: datetime, tz: ZoneInfo, tag: str) -> str:
 
 
 def window(start: datetime, end: datetime, tz: ZoneInfo, tag: str) -> str:
-    """'am 03.12.2026', 'vom 03.12.2026 bis 05.12.2026' or 'am 03.12.2026 von 08:00 bis 18:00'."""
+    """'am 03.12.2026', 'vom 03.12.2026 bis 05.12.2026', 'am 03.12.2026 von 08:00 bis 18:00 Uhr'
+    or 'vom 03.12.2026, 08:30 Uhr bis 05.12.2026, 18:00 Uhr' (the language's `moment` joins a
+    date and its time with a word or a comma, never with a bare space)."""
     texts = catalog(tag)
     local_start, local_end = start.astimezone(tz), end.astimezone(tz)
     whole_days = local_start.time() == time(0) and local_end.time() == time(0)
@@ -150,5 +176,5 @@ def window(start: datetime, end: datetime, tz: ZoneInfo, tag: str) -> str:
             date=short_date(start, tz, tag), start=clock_time(start, tz, tag),
             end=clock_time(end, tz, tag)).strip()
     return texts["window_span"].format(
-        start=f"{short_date(start, tz, tag)} {clock_time(start, tz, tag)}",
-        end=f"{short_date(end, tz, tag)} {clock_time(end, tz, tag)}")
+        start=texts["moment"].format(date=short_date(start, tz, tag), time=clock_time(start, tz, tag)),
+        end=texts["moment"].format(date=short_date(end, tz, tag), time=clock_time(end, tz, tag)))
