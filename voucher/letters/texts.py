@@ -1,8 +1,8 @@
 """Letter texts from voucher/templates/letters (office.toml, lang/<tag>.toml), and how dates read.
 
-A language is added by adding a file to voucher/templates/letters/lang/; nothing here changes. A
-language file holds its review status (`review`, `reviewed_by`), its names (`name` in the
-language itself, `name_de` in German) and every text key of de.toml. The office's own texts
+A language is added by adding its files, nothing here changes: voucher/templates/letters/lang/<tag>.toml
+holds its names (`name` in the language itself, `name_de` in German) and how it writes dates;
+po/<tag>.po its translation of every text key of de.toml and its review (catalogs.py). The office's own texts
 (signature, default place ...) are German in office.toml, with per-language overrides in its
 `[translations.<tag>]` tables; whatever a language does not override stays German.
 """
@@ -21,6 +21,7 @@ from babel import Locale
 from babel.dates import format_date, format_time
 
 from .. import TEMPLATES, langtag
+from . import catalogs
 
 LETTERS = TEMPLATES / "letters"
 DEFAULT_LANGUAGE = "de"
@@ -97,11 +98,14 @@ def fallback_note(tag: str, folder: Path = LETTERS) -> str | None:
 
 @cache
 def language(tag: str, folder: Path = LETTERS) -> Language:
-    data = _read(folder / "lang" / f"{resolve(tag, folder)}.toml")
-    locale = resolve(tag, folder).split("-")[0]
+    used = resolve(tag, folder)
+    data = _read(folder / "lang" / f"{used}.toml")
+    locale = used.split("-")[0]
+    review = (catalogs.Review(data["review"], data["reviewed_by"], "") if used == DEFAULT_LANGUAGE
+              else catalogs.review(folder, used))  # German is the source: its file says so
     return Language(
-        tag=resolve(tag, folder), name=data["name"], name_de=data["name_de"], review=data["review"],
-        reviewed_by=data["reviewed_by"], rtl=Locale.parse(locale).text_direction == "rtl", locale=locale,
+        tag=used, name=data["name"], name_de=data["name_de"], review=review.status,
+        reviewed_by=review.by, rtl=Locale.parse(locale).text_direction == "rtl", locale=locale,
     )
 
 
@@ -128,11 +132,13 @@ def reviewed(tag: str, folder: Path = LETTERS) -> bool:
 
 @cache
 def catalog(tag: str, folder: Path = LETTERS) -> dict:
-    """The texts for a language; a language without a file falls back to German, key by key."""
+    """The texts for a language: its settings (lang/<tag>.toml) and translations (po/<tag>.po)
+    over the German ones, key by key, so an untranslated key reads in German."""
     base = _read(folder / "lang" / f"{DEFAULT_LANGUAGE}.toml")
     used = resolve(tag, folder)
     if used != DEFAULT_LANGUAGE:
         base.update(_read(folder / "lang" / f"{used}.toml"))
+        base.update(catalogs.texts(folder, used))
     for key in META_KEYS:
         base.pop(key, None)
     return base
