@@ -5,6 +5,7 @@ shape of validity window."""
 
 from __future__ import annotations
 
+import ctypes
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -47,7 +48,8 @@ WINDOWS = {
 @dataclass
 class TextLine:
     page: int
-    top: float  # mm from the top of the page
+    top: float  # mm from the top of the page to the highest glyph
+    baseline: float  # mm from the top of the page
     text: str
     regular: str  # its characters in regular type, without the bold ones
     sizes: list[float]
@@ -68,15 +70,15 @@ def text_lines(pdf: bytes) -> list[TextLine]:
     lines = []
     for number, page in enumerate(pdfium.PdfDocument(pdf)):
         height, textpage = page.get_size()[1], page.get_textpage()
-        chars: list[tuple[str, float, bool, float]] = []
+        chars: list[tuple[str, float, bool, float, float]] = []  # char, size, bold, top, baseline
         count = textpage.count_chars()
         for index in range(count + 1):  # one past the end: the last line ends there
             char = chr(pdfium_c.FPDFText_GetUnicode(textpage, index)) if index < count else "\n"
             if char == "\n":
                 if chars:
                     visible = [c for c in chars if not c[0].isspace()]
-                    lines.append(TextLine(number, min(c[3] for c in visible), spaced(c for c, *_ in chars),
-                                          spaced(c for c, _, bold, _ in chars if not bold), [c[1] for c in visible]))
+                    lines.append(TextLine(number, min(c[3] for c in visible), visible[0][4], spaced(c for c, *_ in chars),
+                                          spaced(c for c, _, bold, *_ in chars if not bold), [c[1] for c in visible]))
                 chars = []
                 continue
             if char == "\r":
@@ -84,7 +86,10 @@ def text_lines(pdf: bytes) -> list[TextLine]:
             buffer = (pdfium_c.c_char * 256)()
             pdfium_c.FPDFText_GetFontInfo(textpage, index, buffer, 256, None)
             top = mm(height - textpage.get_charbox(index)[3])
-            chars.append((char, pdfium_c.FPDFText_GetFontSize(textpage, index), b"Bold" in buffer.value, top))
+            x, y = ctypes.c_double(), ctypes.c_double()
+            pdfium_c.FPDFText_GetCharOrigin(textpage, index, x, y)
+            baseline = mm(height - y.value)
+            chars.append((char, pdfium_c.FPDFText_GetFontSize(textpage, index), b"Bold" in buffer.value, top, baseline))
     return lines
 
 
@@ -108,12 +113,15 @@ def letter_pdf(client, auth, issue, window: str, **changes) -> tuple[dict, bytes
 
 
 @pytest.mark.parametrize("window", WINDOWS)
-def test_text_the_reader_reads_is_at_least_14_pt(client, auth, issue, window):
+def test_text_the_reader_reads_is_at_least_14_pt_at_one_and_a_half_line_spacing(client, auth, issue, window):
     _, pdf = letter_pdf(client, auth, issue, window)
     lines = easy_lines(pdf)
     assert len(lines) > 30
     small = [(line.text, min(line.sizes)) for line in lines if min(line.sizes) < LEAST_SIZE - 0.05]
     assert small == []
+    letter = [line for line in lines if line.page == 0]
+    spacing = [(below.baseline - above.baseline) / mm(max(above.sizes)) for above, below in zip(letter, letter[1:])]
+    assert min(spacing) == pytest.approx(1.5, abs=0.01)
 
 
 @pytest.mark.parametrize("window", WINDOWS)

@@ -21,6 +21,8 @@ from functools import cache
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from fpdf import FPDF
+
 from ..config import Settings
 from ..token import codes
 from . import easy, texts, ticket
@@ -116,7 +118,8 @@ def binding_page(setter: Typesetter, letter: Letter, tz: ZoneInfo) -> None:
     _body(setter, letter, tz, texts.DEFAULT_LANGUAGE, notes=False)
 
 
-def new_page(pdf) -> None:
+def new_page(pdf: FPDF) -> None:
+    """A page with the fold and punch marks, as every page of a letter has them."""
     pdf.add_page()
     _marks(pdf)
 
