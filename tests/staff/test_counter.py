@@ -201,12 +201,25 @@ def test_issue_form_shows_what_is_wrong_next_to_the_field(issuer, field, value, 
     assert f'<p class="field-problem" id="e-{field}">{message}' in text(response)
 
 
-def test_issue_form_lists_every_letter_language_by_its_own_name(issuer):
+def test_issue_form_lists_letter_languages_by_german_name_with_the_native_name_beside(issuer):
     from voucher.letters.texts import languages
 
     page = text(issuer.get("/counter/new"))
-    assert page.count('<option value="') - 2 == len(languages())  # plus the two fare classes
-    assert '<option value="en" lang="en">English</option>' in page
+    names = re.findall(r'<option value="([a-z-]+)"[^>]*>([^<]*)</option>', page)
+    assert len(names) == len(languages())
+    shown = [name for _, name in names]
+    assert shown == sorted(shown, key=lambda name: name.replace("Ü", "U").replace("Ä", "A"))
+    unreviewed = " (Übersetzung noch nicht geprüft)"
+    assert "Arabisch – العربية" + unreviewed in shown and "Persisch (Farsi) – فارسی" + unreviewed in shown
+    assert ("de", "Deutsch") in names  # the source text: nothing to review
+
+
+def test_voucher_page_names_the_letter_language_in_german_and_warns_when_unreviewed(issuer, issue):
+    voucher = issue(language="uk")
+    page = voucher_page(issuer, voucher["id"])
+    assert "Ukrainisch – Українська (Übersetzung noch nicht geprüft)" in page
+    issuer.get(f"/counter/vouchers/{voucher['id']}/letter.pdf")
+    assert "Brief heruntergeladen (Ukrainisch – Українська" in voucher_page(issuer, voucher["id"])
 
 
 def test_unknown_voucher_is_a_404_page(issuer):

@@ -158,7 +158,7 @@ def letter_pdf(voucher_id: str):
     from ..letters.render import voucher_letter
 
     voucher = vouchers.printable(context.session(), voucher_id)
-    pdf = voucher_letter(voucher, context.now(), context.services().settings.timezone)
+    pdf = voucher_letter(voucher, context.now(), context.services().settings)
     log_download("letter", voucher.id, language=voucher.language)
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="letter-{voucher.id}.pdf"'})

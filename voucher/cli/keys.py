@@ -179,7 +179,7 @@ def _report_reissue(ctx: Context, done: retirement.Retirement, kid: str, now: da
     if done.letters:
         target = Path(out) if out else ctx.settings.data_dir / f"letters-key-{kid}-{now:%Y%m%dT%H%M%SZ}.pdf"
         target.parent.mkdir(parents=True, exist_ok=True)
-        batch.save(batch.write_pdf([Letter.from_voucher(v, now) for v in done.letters], ctx.settings), target)
+        batch.save(batch.write_pdf([Letter.from_voucher(v, now, ctx.settings.retention.days) for v in done.letters], ctx.settings), target)
         earlier = len(done.letters) - done.reissued
         click.echo(f"{len(done.letters)} new letters written to {target}"
                    + (f" ({earlier} of them re-issued by an earlier run, in case its letters were not printed)"

@@ -41,3 +41,15 @@ def letters_batch(ctx: Context, input_csv: str, out: str, as_zip: bool) -> None:
         f"{len(result.errors)} rows rejected", err=True)
     if result.errors:
         sys.exit(1)
+
+
+@letters.command("review-sheet")
+@click.argument("language")
+@click.option("--out", "out", type=click.Path(dir_okay=False), help="PDF to write (default: review-LANGUAGE.pdf).")
+def letters_review_sheet(language: str, out: str | None) -> None:
+    """A language's letter texts beside the German ones, as a PDF for a fluent reviewer."""
+    from ..letters import review
+
+    target = Path(out or f"review-{language.lower()}.pdf")
+    target.write_bytes(review.sheet(language))
+    click.echo(f"review sheet for {language.lower()} written to {target}")

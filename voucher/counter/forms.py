@@ -15,6 +15,7 @@ from ..letters import texts
 from ..schemas import IssueRequest, field_errors
 from ..staff.i18n import either, euros, t_or
 from ..store import Voucher
+from . import words
 
 TEXT_FIELDS = ("holder_name", "origin", "destination", "zone", "cost_center", "customer_ref",
                "appointment_place", "external_ref", "language", "travellers", "fare_class")
@@ -26,9 +27,8 @@ _MESSAGES = {"give either origin and destination, or a zone": "err_route",
 
 
 def letter_languages() -> list[tuple[str, str]]:
-    """(tag, the language's name in itself) for every letter language, German first."""
-    return sorted(((tag, texts.language(tag).name) for tag in texts.languages()),
-                  key=lambda item: (item[0] != texts.DEFAULT_LANGUAGE, item[0]))
+    """(tag, what staff read) for every letter language, in the order of the German names."""
+    return [(tag, words.language(tag)) for tag in texts.staff_languages()]
 
 
 def to_request(form: MultiDict, tz: ZoneInfo, replaces: str | None = None) -> tuple[IssueRequest | None, dict[str, str]]:

@@ -14,7 +14,7 @@ from ..services import lookup, vouchers
 from ..services.errors import Gone, NotFound
 from ..staff.auth import page_for
 from ..token.codes import short_code
-from . import bp, forms, words
+from . import bp, words
 
 
 def not_found():
@@ -59,10 +59,9 @@ def voucher(voucher_id: str):
         return not_found()
     facts = lookup.facts(context.session(), found)
     history = words.history(facts)
-    languages = dict(forms.letter_languages())
     return render_template("counter/voucher.html", v=found, facts=facts, code=short_code(found.id),
                            state=words.state(facts, context.now()), history=history,
-                           language=languages.get(found.language, found.language))
+                           language=words.language(found.language))
 
 
 @bp.get("/vouchers/<voucher_id>/letter.pdf")
@@ -77,7 +76,7 @@ def letter(voucher_id: str):
                                text_key="letter_replaced_text" if gone.replaced_by else "letter_cancelled_text"), 410
     except Gone:
         return render_template("staff/error.html", title_key="erased_title", text_key="erased_text"), 410
-    pdf = voucher_letter(found, context.now(), context.services().settings.timezone)
+    pdf = voucher_letter(found, context.now(), context.services().settings)
     log_download("letter", found.id, language=found.language)
     return Response(pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="{short_code(found.id)}.pdf"'})

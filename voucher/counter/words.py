@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 
 from flask import url_for
 
+from ..letters import texts
 from ..services import retirement
 from ..services.purposes import RECEPTION
 from ..services.lookup import Facts
@@ -110,10 +111,17 @@ def what(action: str, detail: dict) -> Line:
     if action == "reclassify":
         return Line(t("history_reclassified"), "warn")
     if action == "letter":
-        return Line(t("history_letter", language=detail.get("language", "")))
+        return Line(t("history_letter", language=language(detail.get("language", "")) if detail.get("language") else ""))
     if action == "qr":
         return Line(t("history_qr", format=str(detail.get("format", "")).upper()))
     return Line(action)
+
+
+def language(tag: str) -> str:
+    """A letter language as staff read it everywhere: "Arabisch – العربية", and a warning when
+    no fluent reviewer has checked its texts yet."""
+    name = texts.staff_name(tag)
+    return name if texts.reviewed(tag) else f"{name} ({t('translation_unreviewed')})"
 
 
 def window(voucher) -> str:

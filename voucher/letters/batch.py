@@ -96,7 +96,7 @@ def run(
             result.errors.append((line, outcome.error.detail))
             continue
         result.reused += not outcome.created
-        result.letters.append(Letter.from_voucher(outcome.voucher, now))
+        result.letters.append(Letter.from_voucher(outcome.voucher, now, settings.retention.days))
         if note := texts.fallback_note(outcome.voucher.language):
             result.notes.append((line, note))
         result.warnings += [(line, warning) for warning in outcome.warnings]

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
 
+from ..config import Settings
 from ..token import codes
 from . import easy, texts, ticket
 from .typeset import PT, Typesetter, embed, needs_shaping, new_document
@@ -55,9 +56,11 @@ class Letter:
     language: str  # the tag asked for; the letter is in texts.resolve(language)
     date: datetime
     replaces: str | None = None  # the voucher this one re-issues: the letter says so
+    # The data-protection paragraph says when the name is erased: VOUCHER_RETENTION_DAYS.
+    retention_days: int = Settings().retention.days
 
     @classmethod
-    def from_voucher(cls, voucher, date: datetime) -> Letter:
+    def from_voucher(cls, voucher, date: datetime, retention_days: int) -> Letter:
         route = voucher.zone if voucher.zone else f"{voucher.origin} – {voucher.destination}"
         return cls(
             voucher_id=voucher.id, code=voucher.code, holder_name=voucher.holder_name,
@@ -67,6 +70,7 @@ class Letter:
             return_trip=voucher.return_trip, appointment_at=voucher.appointment_at,
             appointment_place=voucher.appointment_place, language=voucher.language, date=date,
             replaces=voucher.replaces,
+            retention_days=retention_days,
         )
 
 
@@ -78,9 +82,9 @@ def render(letters: list[Letter], tz: ZoneInfo) -> bytes:
     return bytes(pdf.output())
 
 
-def voucher_letter(voucher, date: datetime, tz: ZoneInfo) -> bytes:
+def voucher_letter(voucher, date: datetime, settings: Settings) -> bytes:
     """One stored voucher's letter, in its holder's language, as the API and the counter serve it."""
-    return render([Letter.from_voucher(voucher, date)], tz)
+    return render([Letter.from_voucher(voucher, date, settings.retention.days)], settings.timezone)
 
 
 def draw(setter: Typesetter, letter: Letter, tz: ZoneInfo) -> None:
@@ -228,8 +232,10 @@ def _blocks(letter: Letter, tz: ZoneInfo, lang: str, notes: bool) -> list[Block]
         Block(data(letter.appointment_place or office.default_place), bold=True, gap=2.4, label=t["where"]),
         Block(t["ticket"]),
         Block(t["steps_title"], bold=True, gap=0.5),
-        *(Block(f"{n}.  {step}", gap=2 if n == len(steps) else 0.5) for n, step in enumerate(steps, 1)),
-        Block(t["cancel"].format(phone=data(office.phone)), gap=3),
+        *(Block(f"{n}.  {step}", gap=1.5 if n == len(steps) else 0.5) for n, step in enumerate(steps, 1)),
+        Block(t["covers_return" if letter.return_trip else "covers_single"], gap=2),
+        Block(t["cancel"].format(phone=data(office.phone)), gap=2),
+        Block(t["notice"].format(days=letter.retention_days), 0.85, gap=3),
         Block(t["closing"], gap=0),
         Block(office.signature, gap=0),
     ]

@@ -1,8 +1,8 @@
 """Letter texts from voucher/templates/letters (office.toml, lang/<tag>.toml), and how dates read.
 
-A language is added by adding a file to voucher/templates/letters/lang/; nothing here changes. A
-language file holds its review status (`review`, `reviewed_by`), its names (`name` in the
-language itself, `name_de` in German) and every text key of de.toml. The office's own texts
+A language is added by adding its files, nothing here changes: voucher/templates/letters/lang/<tag>.toml
+holds its names (`name` in the language itself, `name_de` in German) and how it writes dates;
+po/<tag>.po its translation of every text key of de.toml and its review (catalogs.py). The office's own texts
 (signature, default place ...) are German in office.toml, with per-language overrides in its
 `[translations.<tag>]` tables; whatever a language does not override stays German.
 """
@@ -10,6 +10,7 @@ language itself, `name_de` in German) and every text key of de.toml. The office'
 from __future__ import annotations
 
 import tomllib
+import unicodedata
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, time, timedelta
 from functools import cache
@@ -20,10 +21,12 @@ from babel import Locale
 from babel.dates import format_date, format_time
 
 from .. import TEMPLATES, langtag
+from . import catalogs
 
 LETTERS = TEMPLATES / "letters"
 DEFAULT_LANGUAGE = "de"
 META_KEYS = ("review", "reviewed_by", "name", "name_de")
+NO_BREAK = "\u00a0"  # between the parts of a date or a time: the typesetter never breaks a line there
 
 
 @dataclass(frozen=True)
@@ -95,29 +98,56 @@ def fallback_note(tag: str, folder: Path = LETTERS) -> str | None:
 
 @cache
 def language(tag: str, folder: Path = LETTERS) -> Language:
-    data = _read(folder / "lang" / f"{resolve(tag, folder)}.toml")
-    locale = resolve(tag, folder).split("-")[0]
+    used = resolve(tag, folder)
+    data = _read(folder / "lang" / f"{used}.toml")
+    locale = used.split("-")[0]
+    review = (catalogs.Review(data["review"], data["reviewed_by"], "") if used == DEFAULT_LANGUAGE
+              else catalogs.review(folder, used))  # German is the source: its file says so
     return Language(
-        tag=resolve(tag, folder), name=data["name"], name_de=data["name_de"], review=data["review"],
-        reviewed_by=data["reviewed_by"], rtl=Locale.parse(locale).text_direction == "rtl", locale=locale,
+        tag=used, name=data["name"], name_de=data["name_de"], review=review.status,
+        reviewed_by=review.by, rtl=Locale.parse(locale).text_direction == "rtl", locale=locale,
     )
+
+
+def staff_name(tag: str, folder: Path = LETTERS) -> str:
+    """How the office's staff read a letter language: its German name with its own beside it
+    ("Arabisch – العربية"), so a clerk tells Arabic from Farsi without reading either script. A
+    tag without a file says which language its letters fall back to ("it → Deutsch")."""
+    lang = language(tag, folder)
+    name = lang.name_de if lang.name in lang.name_de else f"{lang.name_de} – {lang.name}"
+    return name if lang.tag == tag.lower() else f"{tag} → {name}"
+
+
+def staff_languages(folder: Path = LETTERS) -> list[str]:
+    """Every letter language's tag, in the order of its German name (as staff pick from a list)."""
+    key = lambda tag: unicodedata.normalize("NFD", language(tag, folder).name_de).casefold()  # noqa: E731 - Ä sorts as A
+    return sorted(languages(folder), key=key)
+
+
+def reviewed(tag: str, folder: Path = LETTERS) -> bool:
+    """Whether a fluent reviewer has signed the language off (German is the source text)."""
+    lang = language(tag, folder)
+    return lang.tag == DEFAULT_LANGUAGE or bool(lang.reviewed_by)
 
 
 @cache
 def catalog(tag: str, folder: Path = LETTERS) -> dict:
-    """The texts for a language; a language without a file falls back to German, key by key."""
+    """The texts for a language: its settings (lang/<tag>.toml) and translations (po/<tag>.po)
+    over the German ones, key by key, so an untranslated key reads in German."""
     base = _read(folder / "lang" / f"{DEFAULT_LANGUAGE}.toml")
     used = resolve(tag, folder)
     if used != DEFAULT_LANGUAGE:
         base.update(_read(folder / "lang" / f"{used}.toml"))
+        base.update(catalogs.texts(folder, used))
     for key in META_KEYS:
         base.pop(key, None)
     return base
 
 
 def _format(kind: str, value, pattern: str, locale: str) -> str:
+    """A date or time as one unbreakable run: "5 декабря 2026" never ends a line after the 5."""
     formatter = format_date if kind == "date" else format_time
-    return formatter(value, format=pattern, locale=locale)
+    return formatter(value, format=pattern, locale=locale).replace(" ", NO_BREAK)
 
 
 def long_date(moment: datetime, tz: ZoneInfo, tag: str) -> str:
@@ -136,7 +166,9 @@ def clock_time(moment: datetime, tz: ZoneInfo, tag: str) -> str:
 
 
 def window(start: datetime, end: datetime, tz: ZoneInfo, tag: str) -> str:
-    """'am 03.12.2026', 'vom 03.12.2026 bis 05.12.2026' or 'am 03.12.2026 von 08:00 bis 18:00'."""
+    """'am 03.12.2026', 'vom 03.12.2026 bis 05.12.2026', 'am 03.12.2026 von 08:00 bis 18:00 Uhr'
+    or 'vom 03.12.2026, 08:30 Uhr bis 05.12.2026, 18:00 Uhr' (the language's `moment` joins a
+    date and its time with a word or a comma, never with a bare space)."""
     texts = catalog(tag)
     local_start, local_end = start.astimezone(tz), end.astimezone(tz)
     whole_days = local_start.time() == time(0) and local_end.time() == time(0)
@@ -150,5 +182,5 @@ def window(start: datetime, end: datetime, tz: ZoneInfo, tag: str) -> str:
             date=short_date(start, tz, tag), start=clock_time(start, tz, tag),
             end=clock_time(end, tz, tag)).strip()
     return texts["window_span"].format(
-        start=f"{short_date(start, tz, tag)} {clock_time(start, tz, tag)}",
-        end=f"{short_date(end, tz, tag)} {clock_time(end, tz, tag)}")
+        start=texts["moment"].format(date=short_date(start, tz, tag), time=clock_time(start, tz, tag)),
+        end=texts["moment"].format(date=short_date(end, tz, tag), time=clock_time(end, tz, tag)))

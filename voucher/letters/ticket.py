@@ -25,8 +25,7 @@ QR_X, QR_SIZE = 19.0, 42.0  # mm including the quiet zone; ≥ 30 mm so cheap ph
 COLUMN = QR_X + QR_SIZE + 5  # where the text beside the QR code starts
 TEXT_RIGHT = 190.0
 LABEL_WIDTH = 27.0
-TRANSLATION = 6.5  # points, the translation under a German label (Arabic script: 7.5, it runs smaller)
-GREY = (90, 90, 90)
+TRANSLATION = 8.0  # points, the translation under a German label, in black (Arabic script: 9, it runs smaller)
 
 
 def draw(setter: Typesetter, letter: Letter, tz: ZoneInfo, lang: str) -> None:
@@ -61,14 +60,12 @@ def draw(setter: Typesetter, letter: Letter, tz: ZoneInfo, lang: str) -> None:
 
 def _bilingual(setter: Typesetter, x: float, y: float, width: float, german: str, translation: str,
                size: float, small: float, bold: bool = True) -> float:
-    """German text, and under it in small grey type its translation when that differs."""
+    """German text, and under it in smaller type its translation when that differs."""
     small += 1 if is_rtl(translation) else 0
     smallest = min(size, max(7.0, size - 3))  # shrink a little, then wrap
     y = setter.paragraph(x, y, width, german, setter.fit(german, width, size, smallest, bold), bold, leading=1.2)
     if translation != german:
-        setter.pdf.set_text_color(*GREY)
         y = setter.paragraph(x, y, width, translation, small, leading=1.2)
-        setter.pdf.set_text_color(0, 0, 0)
     return y
 
 

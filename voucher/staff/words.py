@@ -184,6 +184,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "f_address_2": ("Anschrift, Zeile 2", "Address, line 2"),
     "f_address_3": ("Anschrift, Zeile 3", "Address, line 3"),
     "f_language": ("Sprache des Briefes", "Language of the letter"),
+    "translation_unreviewed": ("Übersetzung noch nicht geprüft", "translation not yet reviewed"),
     "f_valid_from": ("Gültig von", "Valid from"),
     "f_valid_until": ("Gültig bis", "Valid until"),
     "f_origin": ("Von", "From"),
