@@ -97,7 +97,11 @@ class Amount:
 def file_convention(amounts: Iterable[Amount]) -> str | None:
     """The decimal convention most of a file's amounts show; None when none shows one or both
     are equally common (then every amount that shows one is refused)."""
-    votes = Counter(a.convention for a in amounts if a.convention is not None)
+    return convention_of(Counter(a.convention for a in amounts if a.convention is not None))
+
+
+def convention_of(votes: Counter) -> str | None:
+    """file_convention from the votes counted while reading (a file read line by line keeps no amounts)."""
     ranked = votes.most_common()
     if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
         return None

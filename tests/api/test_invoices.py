@@ -167,11 +167,16 @@ def test_travel_dates_split_evenly_between_months_ask_for_the_period(client, aut
     assert count(db, Invoice) == 0
 
 
-def test_a_field_longer_than_the_csv_limit_is_a_400_naming_the_line(client, auth, world, db):
-    body = f"voucher_id,travel_date,amount_cents\n{vid(1)},2026-11-03,480\n\"{'x' * 140_000}\n"
-    response = post(client, auth, body)
-    assert response.status_code == 400 and response.mimetype == "application/problem+json"
-    assert "Line 3" in response.get_json()["detail"] and count(db, Invoice) == 0
+@pytest.mark.parametrize(("broken", "kind"), [(f"{vid(2)},2026-11-04,480,\"Umstieg", "malformed_quoting"),
+                                              ("\"" + "x" * 140_000, "line_too_long")])
+def test_a_quotation_mark_never_closed_refuses_its_line_and_no_other(client, auth, world, broken, kind):
+    body = f"voucher_id,travel_date,amount_cents,note\n{vid(1)},2026-11-03,480,\n{broken}\n{vid(7)},2026-11-15,480,\n"
+    report = post(client, auth, body).get_json()
+    assert [(e["line"], e["kind"]) for e in report["rejected_lines"]] == [(3, kind)]
+    assert report["invoice"]["status"] == "review"
+    assert numbers(report, "matched") == [1, 7]
+    totals = report["totals"]
+    assert (totals["lines_in_file"], totals["lines"], totals["rejected_lines"]) == (3, 2, 1)
 
 
 @pytest.mark.parametrize("body", [b"", b"1,2,3\n", b"voucher_id,travel_date,amount_cents\r\n", b"\xff\xfe" + "v\0".encode() * 3, "voucher_id\0,x".encode("utf-16-le")])
