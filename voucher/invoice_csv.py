@@ -218,8 +218,9 @@ def _lines(invoice: InvoiceFile, table: tabular.Table, today: date) -> None:
             if invoice_head.states_total(word) and isinstance(total, int):
                 invoice.stated_total_cents = total
             continue
-        if row is None:
-            invoice.rejected.append(Rejected(number, shape.kind, shape.en, shape.de))
+        if row is None:  # refused whole: the line as written, for a person to compare
+            written = shape.text or (table.delimiter.join(fields) if isinstance(fields, list) else "")
+            invoice.rejected.append(Rejected(number, shape.kind, shape.en, shape.de, value=money.snippet(written, 120)))
             continue
         parsed = {"voucher_id": _attempt(_voucher_id, row["voucher_id"]),
                   "travel_date": _attempt(read_day, row["travel_date"]),

@@ -41,10 +41,10 @@ _GROUP_SPLIT = {mark: re.compile(f"[{re.escape(mark + GROUP_SPACES)}]") for mark
 _NUMBER_PARTS = re.compile(f"[\\d{re.escape(GROUP_SPACES)}.,]+")
 
 
-def snippet(text: str) -> str:
-    """Outside text as a report repeats it: printable, at most 40 characters."""
+def snippet(text: str, limit: int = 40) -> str:
+    """Outside text as a report repeats it: printable, at most `limit` characters."""
     clean = "".join(c if c.isprintable() else "\ufffd" for c in text)
-    return clean if len(clean) <= 40 else clean[:39] + "\u2026"
+    return clean if len(clean) <= limit else clean[:limit - 1] + "\u2026"
 
 
 def quoted(text: str) -> str:

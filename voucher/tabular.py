@@ -51,11 +51,11 @@ class TooLarge(Unreadable):
 
 
 class BadLine(ValueError):
-    """One line refused whole; `kind` for machines, `en` and `de` for people."""
+    """One line refused whole; `kind` for machines, `en` and `de` for people, `text` the line."""
 
-    def __init__(self, kind: str, en: str, de: str):
+    def __init__(self, kind: str, en: str, de: str, text: str = ""):
         super().__init__(en)
-        self.kind, self.en, self.de = kind, en, de
+        self.kind, self.en, self.de, self.text = kind, en, de, text
 
 
 @dataclass
@@ -200,12 +200,14 @@ def split(line: str, delimiter: str) -> list[str] | BadLine:
     try:
         return next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter, strict=True), [])
     except csv.Error as exc:
+        text = line.rstrip("\r\n")
         if "field larger" in str(exc):
-            return BadLine("line_too_long", "A field of this line is too long.", "Ein Feld dieser Zeile ist zu lang.")
-        return BadLine("malformed_quoting", f"The quotation marks of this line do not pair up ({exc}); "
+            return BadLine("line_too_long", "A field of this line is too long.", "Ein Feld dieser Zeile ist zu lang.",
+                           text)
+        return BadLine("malformed_quoting", "The quotation marks of this line do not pair up; "
                        "a quotation mark not closed on its line refuses that line only.",
-                       f"Die Anführungszeichen dieser Zeile passen nicht zusammen ({exc}); ein nicht geschlossenes "
-                       "Anführungszeichen lehnt nur diese Zeile ab.")
+                       "Die Anführungszeichen dieser Zeile passen nicht zusammen; ein nicht geschlossenes "
+                       "Anführungszeichen lehnt nur diese Zeile ab.", text)
 
 
 def read_text(data: bytes) -> str:

@@ -99,7 +99,9 @@ def note(key: str, entry: dict) -> str:
         where = entry.get("location") or ""
         when = _instant(entry.get("redeemed_at"))
         return t("note_journey_at", when=when, where=where) if where else t("note_journey", when=when)
-    return either(entry.get("error_de", ""), entry.get("error", ""))
+    error = either(entry.get("error_de", ""), entry.get("error", ""))
+    whole = entry.get("value") and not entry.get("column")  # a line refused whole: show it as written
+    return f"{error} {t('note_line_as_written', text=entry['value'])}" if whole else error
 
 
 def _listing(problem: str | None = None, values: dict | None = None, status: int = 200):

@@ -275,6 +275,19 @@ def _load(session: Session, voucher_ids: set[str], period: tuple[date, date] | N
     return ledger
 
 
+def paying(session: Session, invoice_id: int) -> dict[tuple[str, date], int]:
+    """What an invoice's lines still pay, per voucher and day: less what credit notes of later
+    invoices reversed or reduced (a correction pays the difference to this)."""
+    sums: dict[tuple[str, date], int] = defaultdict(int)
+    for p in session.execute(_paid_lines().where(InvoiceLine.invoice_id == invoice_id)):
+        sums[(p.voucher_id, p.travel_date)] += p.payable_cents
+    for credit in session.execute(select(InvoiceLine.voucher_id, InvoiceLine.travel_date, InvoiceLine.payable_cents,
+                                         InvoiceLine.detail).where(InvoiceLine.outcome == CREDITED_PARTLY)):
+        if credit.detail.get("credits_invoice_id") == invoice_id:
+            sums[(credit.voucher_id, credit.travel_date)] += credit.payable_cents
+    return sums
+
+
 def _paid_lines(corrects: int | None = None):
     """Matched lines that no credit line has reversed, of invoices no correction superseded
     (nor the one being corrected now)."""

@@ -27,7 +27,7 @@ from ..store import Counter, Invoice, InvoiceLine
 from ..timefmt import format_instant
 from . import audit, corrections
 from .errors import NotFound
-from .invoice_matching import CREDITED, CREDITED_PARTLY, MATCHED, match, stored_row
+from .invoice_matching import CREDITED, CREDITED_PARTLY, MATCHED, match, paying, stored_row
 
 COUNTER = "invoices"
 # The report's lists: the first six are the original contract, the others were added.
@@ -67,8 +67,9 @@ def submit(session: Session, upload: InvoiceFile, operator: str | None, actor: s
         lines=len(upload.lines) + len(upload.rejected), totals=_totals(rows, upload), uploaded_by=actor, uploaded_at=now)
     differences: list[dict] = []
     if corrected is not None:
-        differences = corrections.difference(_rows(session, corrected.id), rows)
-        corrections.settle(invoice.totals, corrected.totals)
+        paid = paying(session, corrected.id)
+        differences = corrections.difference(_rows(session, corrected.id), paid, rows)
+        corrections.settle(invoice.totals, corrected.totals, paid)
         corrected.superseded_by = invoice_id
     invoice.status = _status(invoice.totals)
     session.add(invoice)

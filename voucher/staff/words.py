@@ -389,6 +389,7 @@ WORDS: dict[str, tuple[str, str]] = {
     "inv_line_counts": ("Zeilen in der Datei: {total} · gelesen: {read} · abgelehnt: {refused} · Summenzeilen: {sums}",
                         "Lines in the file: {total} · read: {read} · refused: {refused} · sum lines: {sums}"),
     "inv_number": ("Rechnungsnummer", "Invoice number"),
+    "note_line_as_written": ("Die Zeile: „{text}“", "The line: “{text}”"),
     "inv_correction": ("Korrektur", "Correction"),
     "inv_corrects": ("korrigiert Rechnung {id}", "corrects invoice {id}"),
     "inv_superseded": ("ersetzt durch die Korrektur, Rechnung {id}", "replaced by its correction, invoice {id}"),
