@@ -85,7 +85,7 @@ def _page_figures(client, invoice_id: int) -> dict[str, int]:
 
 
 def _csv_totals(text: str, delimiter: str) -> dict:
-    block = next(b for b in text.lstrip("\ufeff").split("\r\n\r\n") if b.startswith("totals"))
+    block = next(b for b in text.lstrip("\ufeff").split("\r\n\r\n") if b.startswith(("totals", "Summen")))
     return next(csv.DictReader(io.StringIO(block.split("\r\n", 1)[1]), delimiter=delimiter))
 
 
@@ -99,7 +99,8 @@ def test_page_api_both_csvs_and_cli_agree_to_the_cent(client, auth, priced, db, 
     german = client.get(f"/api/v1/invoices/{invoice_id}?format=csv&decimal=comma",
                         headers=auth("finance")).get_data(as_text=True)
     german_totals = _csv_totals(german, ";")
-    german_cents = {k: int(german_totals[k.replace("_cents", "_eur")].replace(",", "")) for k in wanted}
+    names = {"billed_cents": "Berechnet (€)", "payable_cents": "Zu zahlen (€)", "disputed_cents": "Strittig (€)"}
+    german_cents = {k: int(german_totals[names[k]].replace(",", "")) for k in wanted}
     assert german_cents == wanted
     with db.session() as session:
         users.create(session, "fritz", "finance", PASSWORD, TODAY)
@@ -109,3 +110,5 @@ def test_page_api_both_csvs_and_cli_agree_to_the_cent(client, auth, priced, db, 
     cli = run(env, "finance", "invoices", str(invoice_id))
     assert cli.returncode == 0, cli.stderr
     assert {k: json.loads(cli.stdout)["totals"][k] for k in wanted} == wanted
+    cli_german = run(env, "finance", "invoices", str(invoice_id), "--format", "csv", "--decimal-comma")
+    assert _csv_totals(cli_german.stdout.replace("\n", "\r\n"), ";") == german_totals  # text mode reads \r\n as \n

@@ -209,8 +209,19 @@ def test_the_match_csv_carries_the_totals_and_the_refused_lines(client, auth, wo
     for block in text.lstrip("\ufeff").split("\r\n\r\n"):
         name, *rows = block.strip().split("\r\n")
         sections[name] = list(csv.DictReader(io.StringIO("\n".join(rows)), delimiter=";"))
-    assert sections["totals"][0]["billed_eur"] == "4,80" and sections["totals"][0]["rejected_lines"] == "1"
-    assert sections["totals"][0]["rejected_eur"] == "4,80"
-    refused = sections["rejected_lines"][0]
-    assert (refused["line"], refused["kind"], refused["column"]) == ("3", "two_digit_year", "travel_date")
-    assert "four digits" in refused["error"]
+    totals = sections["Summen"][0]
+    assert totals["Berechnet (€)"] == "4,80" and totals["Abgelehnte Zeilen"] == "1"
+    assert totals["Abgelehnt (€)"] == "4,80"
+    refused = sections["Abgelehnte Zeilen"][0]
+    assert (refused["Zeile"], refused["Art"], refused["Spalte"]) == ("3", "two_digit_year", "travel_date")
+    assert "vierstellig" in refused["Grund"]
+    matched = sections["Passt"][0]
+    assert matched["Reisedatum"] == "03.11.2026" and matched["Gefahren am"] == "03.11.2026 09:00"  # local time
+    assert sections["Rechnung"][0]["Stand"] == "Zu prüfen"
+
+
+def test_the_machine_csv_keeps_the_api_names_and_values(client, auth, world):
+    report = match(client, auth, f"{vid(1)};03.11.2026;4,80")
+    text = client.get(f"/api/v1/invoices/{report['invoice']['id']}?format=csv", headers=auth("finance")).get_data(as_text=True)
+    assert "billed_cents" in text and "2026-11-03T08:00:00Z" in text
+    assert "\r\nmatched\r\n" in text and "Passt" not in text and "03.11.2026" not in text

@@ -210,7 +210,7 @@ def test_uploading_the_demo_invoice_shows_every_kind_with_count_and_sum(context,
     with page.expect_download() as download:
         page.click("form.download button[type=submit]")
     body = open(download.value.path(), encoding="utf-8-sig", newline="").read()
-    assert body.startswith("invoice\r\n") and ";" in body.splitlines()[1]
+    assert body.startswith("Rechnung\r\n") and ";" in body.splitlines()[1] and "Verkehrsunternehmen" in body
 
 
 def _upload_page(page, content: bytes, name: str, operator: str | None = None) -> int:

@@ -3,7 +3,7 @@ in api/invoices.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Literal
 
 from flask import Blueprint, Response, request
@@ -51,12 +51,13 @@ class FlagsQuery(PeriodQuery):
     cursor: str | None = Field(default=None, max_length=200)
 
 
-def csv_response(data: dict[str, Iterable[dict]], decimal: str, filename: str, session: Session | None = None) -> Response:
+def csv_response(data: dict[str, Iterable[dict]], decimal: str, filename: str, session: Session | None = None,
+                 words: Mapping[str, str] | None = None) -> Response:
     """Streamed: rows still being read from `session` are written as they come; the session is
-    closed when the download ends (or is broken off)."""
+    closed when the download ends (or is broken off). `words`: see tables.iter_csv."""
     def lines():
         try:
-            yield from tables.iter_csv(data, decimal == "comma")
+            yield from tables.iter_csv(data, decimal == "comma", words)
         finally:
             if session is not None:
                 session.close()

@@ -10,7 +10,7 @@ from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 
 from .. import context, invoice_csv
 from ..schemas import InvoiceOptions
-from ..services import invoices
+from ..services import invoice_export, invoices
 from .auth import actor, requires
 from .finance import csv_response
 
@@ -64,8 +64,10 @@ def _answer(report: dict, query: ReportQuery):
 
 
 def report_csv(report: dict, decimal: str) -> Response:
-    """An invoice's report as a CSV download (the finance page's too)."""
-    return csv_response(invoices.tables(report), decimal, f"invoice-{report['invoice']['id']}-match.csv")
+    """An invoice's report as a CSV download (the finance page's too): with the decimal comma,
+    German Excel's, in German (services/invoice_export.py); else the machine-readable one."""
+    data, words = invoice_export.export(report, decimal == "comma", context.services().settings.timezone)
+    return csv_response(data, decimal, f"invoice-{report['invoice']['id']}-match.csv", words=words)
 
 
 def register(bp: Blueprint) -> None:

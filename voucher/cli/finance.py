@@ -17,7 +17,8 @@ def finance_group() -> None:
 @finance_group.command("match")
 @click.argument("invoice_csv", type=click.Path(exists=True, dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
-@click.option("--decimal-comma", is_flag=True, help="CSV with ';' and euros with a decimal comma.")
+@click.option("--decimal-comma", is_flag=True,
+              help="German Excel's CSV: German names and words, ';', euros with a decimal comma, local times.")
 @click.option("--operator", help="The transit operator who sent the invoice (stored with it).")
 @click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), help="First day of the invoice's period.")
 @click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), help="Last day of the invoice's period.")
@@ -38,7 +39,7 @@ def finance_match(ctx: Context, invoice_csv: str, fmt: str, decimal_comma: bool,
         upload = reader.read(source, now.astimezone(tz).date(), options.period)
     with ctx.db.session() as session:
         report = invoices.submit(session, upload, options.operator, CLI_ACTOR, now, tz)
-    _show(report, fmt, decimal_comma)
+    _show(report, fmt, decimal_comma, tz)
 
 
 @finance_group.command("invoices")
@@ -54,7 +55,7 @@ def finance_invoices(ctx: Context, invoice_id: int | None, limit: int, fmt: str,
 
     with ctx.db.session() as session:
         if invoice_id is not None:
-            _show(invoices.report(session, invoice_id), fmt, decimal_comma, quiet=True)
+            _show(invoices.report(session, invoice_id), fmt, decimal_comma, ctx.settings.timezone, quiet=True)
             return
         listed = invoices.listing(session, limit)
     if fmt == "csv":
@@ -63,10 +64,11 @@ def finance_invoices(ctx: Context, invoice_id: int | None, limit: int, fmt: str,
         click.echo(json.dumps(listed, indent=2, ensure_ascii=False))
 
 
-def _show(report: dict, fmt: str, decimal_comma: bool, quiet: bool = False) -> None:
-    """The report on stdout; refused lines and a duplicate's note also on stderr."""
+def _show(report: dict, fmt: str, decimal_comma: bool, tz, quiet: bool = False) -> None:
+    """The report on stdout (the CSV with --decimal-comma in German, as the page's); refused
+    lines and a duplicate's note also on stderr."""
     from .. import tables
-    from ..services import invoices
+    from ..services import invoice_export
 
     if not quiet:
         if "note" in report:
@@ -74,6 +76,7 @@ def _show(report: dict, fmt: str, decimal_comma: bool, quiet: bool = False) -> N
         for entry in report["rejected_lines"]:
             click.echo(f"line {entry['line']}: {entry['error']}", err=True)
     if fmt == "csv":
-        click.echo(tables.to_csv(invoices.tables(report), decimal_comma), nl=False)
+        data, words = invoice_export.export(report, decimal_comma, tz)
+        click.echo(tables.to_csv(data, decimal_comma, words), nl=False)
     else:
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))
