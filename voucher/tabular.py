@@ -219,23 +219,25 @@ def read_text(data: bytes) -> str:
         raise _undecodable(spooled.encoding) from None
 
 
-def dict_rows(text: str, required: set[str]) -> tuple[list[str], Iterator[tuple[int, dict[str, str]]]]:
-    """A small table's header and its rows by column name, with line numbers: `sep=` line,
-    separator and quoting as for invoices. Raises ValueError without a header naming `required`."""
+def dict_rows(text: str, required: set[str], missing: str) -> tuple[list[str], Iterator[tuple[int, dict | BadLine]]]:
+    """A small table's header (names in lower case) and its rows by column name, with line
+    numbers: `sep=` line, separator and quoting as for invoices; a line whose quoting cannot be
+    read is a BadLine. Extra cells are under the key None, as csv.DictReader puts them. Raises
+    ValueError(`missing`) without a header naming `required`."""
     spooled = Spooled(io.BytesIO(text.encode("utf-8")), "", 0, "utf-8")
-    names_of = (lambda name: name.strip().lower())
     try:
-        table = open_table(spooled, names_of, lambda names: required <= set(names), ("", ""))
+        table = open_table(spooled, lambda name: name.strip().lower(), lambda names: required <= set(names), ("", ""))
     except Unreadable:
-        raise ValueError(f"the CSV needs a header row naming {', '.join(sorted(required))}") from None
+        raise ValueError(missing) from None
 
-    def rows() -> Iterator[tuple[int, dict[str, str]]]:
+    def rows() -> Iterator[tuple[int, dict | BadLine]]:
         for number, fields in table.rows():
             if isinstance(fields, BadLine):
-                raise ValueError(f"line {number}: {fields.en}")
-            row = dict(zip(table.names, fields))
+                yield number, fields
+                continue
+            row: dict = dict(zip(table.names, fields))
             if len(fields) > len(table.names):
-                row[None] = fields[len(table.names):]  # type: ignore[index]  # as csv.DictReader marks extra cells
+                row[None] = fields[len(table.names):]
             yield number, row
 
     return table.names, rows()

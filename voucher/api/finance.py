@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import BadRequest
 
-from .. import context, tables
+from .. import context, tables, tabular
 from ..schemas import Day
 from ..services import finance, flags
 from .auth import requires
@@ -100,13 +100,10 @@ def reconciliation_voucher(voucher_id: str):
 
 
 def read_csv_body(parse, what: str):
-    """The request body (UTF-8 CSV) through `parse`; what it cannot read is a 400 saying why."""
+    """The request body (CSV in any encoding tabular.read_text reads) through `parse`; what it
+    cannot read is a 400 saying why."""
     try:
-        text = request.get_data().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise BadRequest(f"The {what} must be UTF-8 text (CSV).") from None
-    try:
-        return parse(text)
+        return parse(tabular.read_text(request.get_data()))
     except ValueError as exc:
         raise BadRequest(str(exc)) from None
 

@@ -22,8 +22,6 @@ refused, so a journey never has two fares.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -34,6 +32,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ..schemas import FareRow, error_summary
 from ..store import Fare, Redemption, Voucher
+from ..tabular import BadLine, dict_rows
 from ..token.format import CLOCK_SKEW
 from . import audit
 from .localdays import Period, local_day
@@ -53,28 +52,27 @@ class RowError:
 
 def parse_csv(text: str) -> tuple[list[tuple[int, FareRow]], list[RowError]]:
     """Rows with their line numbers, and the rows that are not a fare (with the reason).
-    Header `zone,origin,destination,fare_class,price_cents,valid_from,valid_to`, `,` or `;`."""
-    text = text.lstrip("\ufeff")
-    header = text.split("\n", 1)[0]
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=";" if header.count(";") > header.count(",") else ",")
-    names = {(n or "").strip().lower() for n in reader.fieldnames or []}
-    missing = {"price_cents", "valid_from"} - names
-    if missing or not ({"zone"} <= names or {"origin", "destination"} <= names) or names - set(COLUMNS):
-        raise ValueError(f"the fare table needs a header row with the columns {','.join(COLUMNS)} "
-                         "(zone or origin and destination; fare_class 2 and an open valid_to when left out)")
+    Header `zone,origin,destination,fare_class,price_cents,valid_from,valid_to`, read by the
+    reader every upload shares (voucher/tabular.py: `,`, `;` or tab, a `sep=` line)."""
+    wanted = (f"the fare table needs a header row with the columns {','.join(COLUMNS)} "
+              "(zone or origin and destination; fare_class 2 and an open valid_to when left out)")
+    header, records = dict_rows(text, {"price_cents", "valid_from"}, wanted)
+    names = set(header)
+    if not ({"zone"} <= names or {"origin", "destination"} <= names) or names - set(COLUMNS):
+        raise ValueError(wanted)
     rows, errors = [], []
-    try:
-        for record in reader:
-            values = {k.strip().lower(): v.strip() for k, v in record.items() if k and v and v.strip()}
-            if None in record:
-                errors.append(RowError(reader.line_num, "more cells than columns"))
-            elif values:
-                try:
-                    rows.append((reader.line_num, FareRow.model_validate(values)))
-                except ValidationError as exc:
-                    errors.append(RowError(reader.line_num, error_summary(exc)))
-    except csv.Error as exc:
-        raise ValueError(f"the fare table is not readable as CSV ({exc})") from None
+    for line, record in records:
+        if isinstance(record, BadLine):
+            errors.append(RowError(line, record.en))
+            continue
+        values = {k: v.strip() for k, v in record.items() if k and isinstance(v, str) and v.strip()}
+        if None in record:
+            errors.append(RowError(line, "more cells than columns"))
+        elif values:
+            try:
+                rows.append((line, FareRow.model_validate(values)))
+            except ValidationError as exc:
+                errors.append(RowError(line, error_summary(exc)))
     return rows, errors
 
 
