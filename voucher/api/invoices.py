@@ -35,6 +35,7 @@ def match_invoice():
     """The body is the invoice file's bytes as they are (any of the accepted encodings)."""
     query = MatchQuery.model_validate(request.args.to_dict())
     services, now = context.services(), context.now()
+    context.session().rollback()  # the token check's reads: on SQLite, no write lock held while the body is read
     request.max_content_length = invoice_csv.MAX_BYTES  # this route only; the app's limit stays small
     try:
         upload = invoice_csv.read(request.stream, now.astimezone(services.settings.timezone).date(), query.period)
@@ -56,6 +57,7 @@ def list_invoices():
 @requires("finance")
 def get_invoice(invoice_id: int):
     query = ReportQuery.model_validate(request.args.to_dict())
+    context.session().rollback()  # the token check's reads: the report is read on a snapshot
     return _answer(invoices.report(context.session(), invoice_id), query)
 
 

@@ -132,6 +132,7 @@ def upload():
         return _listing(t("err_operator"), values, 400)
     services, now = context.services(), context.now()
     tz = services.settings.timezone
+    context.session().rollback()  # the sign-in check's reads: on SQLite, no write lock held while the file is read
     try:
         upload = invoice_csv.read(file.stream, now.astimezone(tz).date(), options.period)
     except invoice_csv.Unreadable as exc:
@@ -149,6 +150,7 @@ def too_large(_exc):
 @bp.get("/invoices/<int:invoice_id>")
 @page_for("finance")
 def invoice(invoice_id: int):
+    context.session().rollback()  # the sign-in check's reads: the report is read on a snapshot
     report = invoices.report(context.session(), invoice_id)
     found = kinds(report)
     by_key = {kind.key: kind for kind in found}

@@ -23,6 +23,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from ..invoice_csv import InvoiceFile, Rejected
+from ..db import READ_ONLY
 from ..store import Counter, Invoice, InvoiceLine
 from ..timefmt import format_instant
 from . import audit, corrections
@@ -30,6 +31,7 @@ from .errors import NotFound
 from .invoice_matching import CREDITED, CREDITED_PARTLY, MATCHED, match, paying, stored_row
 
 COUNTER = "invoices"
+MATCH_ATTEMPTS = 3  # snapshots tried before matching under the counter's lock
 # The report's lists: the first six are the original contract, the others were added.
 LISTS = ("matched", "billed_not_redeemed", "billed_twice", "billed_after_revocation", "over_max_fare",
          "redeemed_not_billed", "date_mismatch", "credited", "credit_unmatched", "no_fare", "credited_partly")
@@ -43,17 +45,56 @@ _LINE_FIELDS = ("line", "voucher_id", "travel_date", "amount_cents")
 
 def submit(session: Session, upload: InvoiceFile, operator: str | None, actor: str, now: datetime,
            tz: ZoneInfo) -> dict:
-    """Match and store the invoice (committed), or return the stored one if this file was seen.
+    """Match and store the invoice (committed), or return the stored one if this file was seen;
+    the session must hold nothing uncommitted (what it read is let go).
     An invoice with the number of a stored one (same operator) is its correction: matched as if
-    the stored one had never paid, and only the difference is payable."""
-    invoice_id = _next_id(session)  # holds the counter's row lock: one invoice is matched at a time
-    earlier = session.scalar(select(Invoice).where(Invoice.sha256 == upload.sha256))
-    if earlier is not None:
+    the stored one had never paid, and only the difference is payable.
+
+    Matching only reads, so it runs on a read-only snapshot (on SQLite: without the write lock,
+    so issuing and the counter carry on during a large upload); the write transaction then takes
+    the next invoice number only if no invoice was stored meanwhile (the counter still holds the
+    value read), else matches again. The last attempt holds the counter's row lock throughout."""
+    for attempt in range(MATCH_ATTEMPTS):
+        last = attempt == MATCH_ATTEMPTS - 1
+        if last:
+            invoice_id = _next_id(session)  # the counter's row lock: nothing else is stored meanwhile
+        else:
+            if session.in_transaction():  # the caller's (a sign-in check's) reads: nothing to keep
+                session.rollback()
+            session.connection(execution_options=READ_ONLY)
+            invoice_id = session.scalar(select(Counter.value).where(Counter.name == COUNTER)) + 1
+        earlier = session.scalar(select(Invoice).where(Invoice.sha256 == upload.sha256))
+        if earlier is not None:
+            session.rollback()
+            return {**report(session, earlier.id), "duplicate_of": earlier.id,
+                    "note": f"This file was uploaded before as invoice {earlier.id} on "
+                            f"{format_instant(earlier.uploaded_at)}; nothing was changed."}
+        invoice, rows, corrected = _matched(session, upload, operator or upload.operator, actor, now, tz, invoice_id)
+        if last:
+            break
+        session.rollback()  # the snapshot ends; take the number if nobody stored an invoice meanwhile
+        if session.execute(update(Counter).where(Counter.name == COUNTER, Counter.value == invoice_id - 1)
+                           .values(value=invoice_id).returning(Counter.value)).scalar_one_or_none() is not None:
+            break
         session.rollback()
-        return {**report(session, earlier.id), "duplicate_of": earlier.id,
-                "note": f"This file was uploaded before as invoice {earlier.id} on "
-                        f"{format_instant(earlier.uploaded_at)}; nothing was changed."}
-    operator = operator or upload.operator
+    if corrected is not None:
+        session.execute(update(Invoice).where(Invoice.id == corrected).values(superseded_by=invoice_id))
+    session.add(invoice)
+    session.flush()
+    if rows:
+        session.execute(insert(InvoiceLine), [{**row, "invoice_id": invoice_id} for row in rows])
+    audit.record(session, actor, "invoice_match", now, invoice_id=invoice_id, operator=invoice.operator,
+                 sha256=upload.sha256, lines=invoice.lines, rejected=len(upload.rejected),
+                 billed_cents=invoice.totals["billed_cents"], payable_cents=invoice.totals["payable_cents"],
+                 corrects=invoice.corrects_id)
+    session.commit()
+    return _render(invoice, rows)
+
+
+def _matched(session: Session, upload: InvoiceFile, operator: str | None, actor: str, now: datetime, tz: ZoneInfo,
+             invoice_id: int) -> tuple[Invoice, list[dict], int | None]:
+    """The invoice as it will be stored, its rows (lines, unbilled journeys, a correction's
+    differences) and the id of the invoice it corrects: reads only."""
     corrected = _corrected(session, upload.number, operator)
     rows = match(session, invoice_id, upload.lines, upload.period, tz, corrected and corrected.id)
     rows += [_rejected_row(r) for r in upload.rejected]
@@ -65,23 +106,12 @@ def submit(session: Session, upload: InvoiceFile, operator: str | None, actor: s
         delimiter="tab" if upload.delimiter == "\t" else upload.delimiter, number=upload.number,
         corrects_id=corrected and corrected.id,
         lines=len(upload.lines) + len(upload.rejected), totals=_totals(rows, upload), uploaded_by=actor, uploaded_at=now)
-    differences: list[dict] = []
     if corrected is not None:
         paid = paying(session, corrected.id)
-        differences = corrections.difference(_rows(session, corrected.id), paid, rows)
+        rows += corrections.difference(_rows(session, corrected.id), paid, rows)
         corrections.settle(invoice.totals, corrected.totals, paid)
-        corrected.superseded_by = invoice_id
     invoice.status = _status(invoice.totals)
-    session.add(invoice)
-    session.flush()
-    if rows or differences:
-        session.execute(insert(InvoiceLine), [{**row, "invoice_id": invoice_id} for row in rows + differences])
-    audit.record(session, actor, "invoice_match", now, invoice_id=invoice_id, operator=operator,
-                 sha256=upload.sha256, lines=invoice.lines, rejected=len(upload.rejected),
-                 billed_cents=invoice.totals["billed_cents"], payable_cents=invoice.totals["payable_cents"],
-                 corrects=invoice.corrects_id)
-    session.commit()
-    return _render(invoice, rows + differences)
+    return invoice, rows, corrected and corrected.id
 
 
 def _corrected(session: Session, number: str | None, operator: str | None) -> Invoice | None:
@@ -103,6 +133,8 @@ def _status(totals: dict) -> str:
 
 def report(session: Session, invoice_id: int) -> dict:
     """The stored report of one invoice."""
+    if not session.in_transaction():  # a snapshot: viewing never takes SQLite's write lock
+        session.connection(execution_options=READ_ONLY)
     invoice = session.get(Invoice, invoice_id) if 0 < invoice_id < 2**31 else None
     if invoice is None:
         raise NotFound(f"no invoice with id {invoice_id}")
@@ -117,6 +149,8 @@ def _rows(session: Session, invoice_id: int) -> list[dict]:
 
 def listing(session: Session, limit: int) -> list[dict]:
     """The newest invoices first, without their lines."""
+    if not session.in_transaction():
+        session.connection(execution_options=READ_ONLY)
     invoices = session.scalars(select(Invoice).order_by(Invoice.uploaded_at.desc(), Invoice.id.desc()).limit(limit))
     return [{**_summary(invoice), "totals": invoice.totals} for invoice in invoices]
 
