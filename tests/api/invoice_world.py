@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from voucher.store import Redemption, Revocation, Voucher
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "invoices"
@@ -104,3 +106,18 @@ def owed(n: int) -> int | None:
     fare = FARE_CENTS * travellers if route == PRICED_ROUTE else None
     known = [c for c in (cap, fare) if c is not None]
     return min(known) if known else None
+
+
+@pytest.fixture
+def world(db, clock):
+    """The November world above, on the day its invoices are checked."""
+    clock.now = TODAY
+    build(db)
+
+
+def upload(client, auth, name: str, query: str = "") -> dict:
+    """POST a fixture file to the API, as an operator's export, and return the report (200)."""
+    response = client.post(f"/api/v1/invoices/match{query}", data=(FIXTURES / name).read_bytes(),
+                           headers={**auth("finance"), "Content-Type": "text/csv"})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()

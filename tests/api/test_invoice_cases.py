@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.invoice_world import FIXTURES, JOURNEYS, TODAY, build
+from tests.api.invoice_world import JOURNEYS, TODAY, upload, world  # noqa: F401 - world is a fixture
 
 OWED = 480
 
@@ -14,19 +14,6 @@ OWED = 480
 def owed_for(n: int, day: str) -> int:
     """What voucher n's journeys on `day` (MM-DD) are owed, from the world's table."""
     return OWED * sum(1 for at in JOURNEYS.get(n, []) if at.strftime("%m-%d") == day)
-
-
-@pytest.fixture
-def world(db, clock):
-    clock.now = TODAY
-    build(db)
-
-
-def upload(client, auth, name: str, query: str = "") -> dict:
-    response = client.post(f"/api/v1/invoices/match{query}", data=(FIXTURES / name).read_bytes(),
-                           headers={**auth("finance"), "Content-Type": "text/csv"})
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
 
 
 def ids(entries: list[dict]) -> list[int]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.invoice_world import FIXTURES, TODAY, build, vid
+from tests.api.invoice_world import upload, vid, world  # noqa: F401 - world is a fixture
 
 # The same November invoice in every shape: the same report.
 SAME_INVOICE = {
@@ -21,19 +21,6 @@ SHAPES = {
     "unicode-text-utf16.txt": ("utf-16", "tab", "majority_month"),
     "english-point.csv": ("utf-8", ",", "file"),
 }
-
-
-@pytest.fixture
-def world(db, clock):
-    clock.now = TODAY
-    build(db)
-
-
-def upload(client, auth, name: str, query: str = "") -> dict:
-    response = client.post(f"/api/v1/invoices/match{query}", data=(FIXTURES / name).read_bytes(),
-                           headers={**auth("finance"), "Content-Type": "text/csv"})
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
 
 
 def voucher_numbers(report: dict, name: str) -> list[int]:

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from tests.api.invoice_world import FIXTURES, PRICED, TODAY, build_priced, owed, vid
+from tests.api.invoice_world import PRICED, TODAY, build_priced, owed, upload, vid
 from tests.staff.conftest import PASSWORD, sign_in
 from tests.test_cli import env, run  # noqa: F401 - the CLI fixture
 from tests.fixtures.invoices.make_fixtures import PRICED_BILLED
@@ -22,13 +22,6 @@ from voucher.services import users
 def priced(db, clock):
     clock.now = TODAY
     build_priced(db)
-
-
-def upload(client, auth, name: str) -> dict:
-    response = client.post("/api/v1/invoices/match", data=(FIXTURES / name).read_bytes(),
-                           headers={**auth("finance"), "Content-Type": "text/csv"})
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
 
 
 def expected_payable() -> int:
