@@ -177,7 +177,7 @@ def test_finance_match_stores_the_invoice_and_prints_the_report(env, initialised
     assert [x["voucher_id"] for x in report["billed_not_redeemed"]] == [voucher["id"]]
     assert report["invoice"]["encoding"] == "cp1252"
     as_csv = run(env, "finance", "match", str(source), "--format", "csv", "--decimal-comma")
-    assert "uploaded before" in as_csv.stderr and "amount_eur" in as_csv.stdout and "4,80" in as_csv.stdout
+    assert "uploaded before" in as_csv.stderr and "Betrag (€)" in as_csv.stdout and "4,80" in as_csv.stdout
     listed = {i["id"]: i for i in json.loads(run(env, "finance", "invoices").stdout)}  # others' too: a shared database
     assert (listed[report["invoice"]["id"]]["operator"], listed[report["invoice"]["id"]]["lines"]) == ("Stadtbus", 2)
     stored = json.loads(run(env, "finance", "invoices", str(report["invoice"]["id"])).stdout)

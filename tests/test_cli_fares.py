@@ -64,3 +64,13 @@ def test_bad_rows_each_get_one_line_on_stderr_and_nothing_changes(fares):
 def test_a_file_without_the_header_is_one_line_on_stderr(fares):
     result = fares("import", text="voucher_id,amount\n1,2\n")
     assert result.returncode == 1 and len(result.stderr.splitlines()) == 1 and "header" in result.stderr
+
+
+def test_a_german_excel_fare_table_in_windows_1252_is_read(fares, tmp_path):
+    """Windows-1252, `sep=;`, `;`: read by the same reader as invoices (voucher/tabular.py)."""
+    rows = ["sep=;", "zone;origin;destination;fare_class;price_cents;valid_from;valid_to",
+            ";Musterstadt Hbf;Jobcenter Süd;2;290;2026-01-01;"]
+    (tmp_path / "excel.csv").write_bytes(("\r\n".join(rows) + "\r\n").encode("cp1252"))
+    imported = fares("import", str(tmp_path / "excel.csv"))
+    assert imported.returncode == 0, imported.stderr
+    assert "Jobcenter Süd" in fares("list").stdout

@@ -170,3 +170,20 @@ def test_demo_command_runs_twice_after_init_and_prints_how_to_sign_in(tmp_path):
         assert done.returncode == 0, done.stderr[-2000:]
         outputs.append(done.stdout)
     assert re.search(r"Finance +http://127\.0\.0\.1:8765/finance/ +finanzen +/ \S+", outputs[0]) and outputs[0] == outputs[1]
+
+
+def test_the_first_invoice_overcharging_the_fare_table_comes_out_disputed(demo):
+    """The demo's first invoice bills one journey 1,40 € above what it is owed (services/fares.py):
+    that excess is disputed (with the journeys that have no fare), and the invoice is to be
+    reviewed, not "In Ordnung"."""
+    from voucher.demo.billing import OVERCHARGE
+
+    listed = demo.client.get("/api/v1/invoices", headers=demo.finance).get_json()["invoices"]
+    first = min(listed, key=lambda invoice: invoice["id"])
+    report = demo.client.get(f"/api/v1/invoices/{first['id']}", headers=demo.finance).get_json()
+    assert report["invoice"]["status"] == "review"
+
+    assert [entry["excess_cents"] for entry in report["over_max_fare"]] == [OVERCHARGE]
+    unpriced = [entry["amount_cents"] for entry in report["no_fare"]]  # "Kein Tarif: prüfen": never paid
+    assert report["totals"]["disputed_cents"] == OVERCHARGE + sum(unpriced)
+    assert report["totals"]["payable_cents"] == sum(e["owed_cents"] for e in report["matched"])

@@ -101,10 +101,17 @@ def test_a_line_with_fewer_fields_than_the_header_is_refused():
     assert [r.kind for r in invoice.rejected] == ["missing_fields"]
 
 
-def test_a_quotation_mark_never_closed_refuses_the_lines_it_swallows():
-    invoice = from_text(f'voucher_id;travel_date;amount\n{vid(1)};03.11.2026;"4,80\n{vid(2)};03.11.2026;4,80\n')
-    assert [(r.line, r.kind) for r in invoice.rejected] == [(2, "unclosed_quote")]
-    assert "2 to 3" in invoice.rejected[0].error
+def test_a_quotation_mark_never_closed_refuses_its_line_only():
+    invoice = from_text(f'voucher_id;travel_date;amount;Bemerkung\n{vid(1)};03.11.2026;4,80;"Umstieg\n'
+                        f'{vid(2)};03.11.2026;4,80;\n{vid(3)};03.11.2026;4,80;ok\n')
+    assert [(r.line, r.kind) for r in invoice.rejected] == [(2, "malformed_quoting")]
+    assert [line.line for line in invoice.lines] == [3, 4] and invoice.lines_in_file == 3
+
+
+def test_an_unquoted_decimal_comma_is_refused_even_when_the_field_count_matches():
+    invoice = from_text(f"voucher_id,travel_date,amount,note\n{vid(1)},2026-11-03,2,90\n{vid(2)},2026-11-03,\"2,90\",\n")
+    assert [(r.line, r.kind) for r in invoice.rejected] == [(2, "ambiguous_amount")]
+    assert [line.amount_cents for line in invoice.lines] == [290]
 
 
 def test_amount_and_amount_cents_must_agree():
@@ -131,9 +138,22 @@ def test_a_repeated_column_makes_the_file_unreadable():
         from_text("voucher_id;travel_date;amount;amount\n")
 
 
-def test_utf16_without_byte_order_mark_is_unreadable():
-    with pytest.raises(Unreadable, match="UTF-16"):
-        read(io.BytesIO("voucher_id;travel_date;amount\n".encode("utf-16-le")), TODAY)
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_utf16_without_byte_order_mark_is_read(encoding):
+    invoice = from_text(f"voucher_id;travel_date;amount\n{vid(1)};03.11.2026;4,80 €\n", encoding)
+    assert [line.amount_cents for line in invoice.lines] == [480] and invoice.encoding == "utf-16"
+
+
+def test_iso_8859_15_is_told_from_windows_1252_by_its_euro_sign():
+    invoice = from_text(f"voucher_id;travel_date;amount\n{vid(1)};03.11.2026;4,80 €\n", "iso-8859-15")
+    assert invoice.encoding == "iso-8859-15" and [line.amount_cents for line in invoice.lines] == [480]
+
+
+@pytest.mark.parametrize("head", [b"PK\x03\x04rest-of-a-zip", b"\xd0\xcf\x11\xe0old-excel"])
+def test_an_excel_workbook_is_refused_asking_for_csv(head):
+    with pytest.raises(Unreadable) as refused:
+        read(io.BytesIO(head), TODAY)
+    assert "save it as CSV" in refused.value.en and "bitte als CSV speichern" in refused.value.de
 
 
 def test_bytes_that_are_no_text_in_windows_1252_are_unreadable():

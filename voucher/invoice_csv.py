@@ -1,60 +1,76 @@
 """The transit operator's invoice file, read the one way the API, the CLI and the page share.
 
-The file arrives as bytes, up to MAX_BYTES, and is spooled to a temporary file while its
-SHA-256 is taken, so a 50 MB month is never held in memory as a whole (nor twice).
+Bytes, encodings, separators and lines: voucher/tabular.py (the reader every upload shares). The
+file is spooled to a temporary file while its SHA-256 is taken and read twice from there, line
+by line: first for its decimal convention, months and stated facts, then line by line into
+journeys; never held in memory whole.
 
-Text: UTF-8 with or without byte-order mark, UTF-16 with byte-order mark (Excel's "Unicode
-text"), otherwise Windows-1252 (German Excel's "CSV"). Separator: a `sep=;` first line (Excel)
-names it; else the one of tab, `;` and `,` that splits the header into the needed columns.
+Columns, in any order, names in any case, German or English (COLUMN_NAMES): the voucher
+(`voucher_id`, Ticketnummer, Fahrscheinnummer, ...), the travel date (`travel_date`,
+Fahrtdatum, ...) and the amount: `amount_cents` (whole cents), `amount` (euros, see
+voucher/money.py; Betrag, Brutto, ...), or Soll and Haben columns (an amount in Haben is a
+credit), with an optional S/H column marking each amount as debit (S) or credit (H). Optional:
+Netto and MwSt (summed as net and VAT; with Brutto all three must agree), the period
+(`period_from`, `period_to`), the invoice number (Rechnungsnummer; the same on every line).
+Anything else is ignored. A letterhead above the header and sum lines: voucher/invoice_head.py.
 
-Columns, in any order, names in any case: `voucher_id`, `travel_date`, and `amount_cents`
-(whole cents) or `amount` (euros, see voucher/money.py); optional `period_from` and `period_to`;
-anything else is ignored. Every line is either read or refused with its number and a reason;
-a file that cannot be read at all raises Unreadable, and nothing of it is kept.
+Every line below the header is read, refused with its number and a reason, or a sum line; the
+three counts add up to the file's lines (`lines_in_file`, blank lines aside). A line is refused
+whole when its fields cannot be trusted to be in their columns: quoting that does not pair up, a
+field count that differs from the header's (trailing empty fields aside), or, in a
+comma-separated file, a whole-euro amount followed by a one- or two-digit field (`2,90` written
+without quotes). A file that cannot be read at all raises Unreadable, and nothing of it is kept.
 
-The invoice's period: from its period columns; else the one the caller gives; else the calendar
-month most of its travel dates fall in. Lines outside the period, dated in the future, with a
-two-digit year or an amount read ambiguously are refused.
+The invoice's period: its period columns; else its letterhead's; else the one the caller gives;
+else the calendar month most of its travel dates fall in. Charges outside the period, lines
+dated in the future, with a two-digit year or an amount read ambiguously are refused; credit
+notes may be for any earlier day (they are matched to the invoice that billed it).
 """
 
 from __future__ import annotations
 
-import codecs
-import csv
-import hashlib
-import io
 import re
 import tempfile
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
-from . import money
+from . import invoice_head, money, tabular
+from .tabular import TooLarge, Unreadable
 from .token import codes
+
+__all__ = ["read", "read_day", "InvoiceFile", "Line", "Rejected", "Unreadable", "TooLarge"]
 
 MAX_BYTES = 50 * 1024 * 1024
 MAX_SIZE_IN_WORDS = "50 MB (52,428,800 bytes)"
 MAX_SIZE_IN_WORDS_DE = "50 MB (52.428.800 Bytes)"
 MAX_PERIOD_DAYS = 366
-COLUMNS = ("voucher_id", "travel_date", "amount_cents", "amount", "period_from", "period_to")
-ALIASES = {"amount_eur": "amount"}  # the name our own decimal-comma exports use
-_CHUNK = 1 << 16
+COLUMN_NAMES = {
+    "voucher_id": ("voucher_id", "voucher", "voucher_no", "voucher_number", "ticketnummer", "ticket_nr", "ticketnr",
+                   "ticket_number", "ticket_no", "ticket_id", "fahrscheinnummer", "fahrschein_nr", "fahrscheinnr",
+                   "fahrschein", "gutscheinnummer", "gutschein_nr", "gutschein"),
+    "travel_date": ("travel_date", "fahrtdatum", "reisedatum", "datum", "date", "leistungsdatum", "fahrtag",
+                    "journey_date", "travel_day"),
+    "amount_cents": ("amount_cents", "betrag_cent", "betrag_in_cent", "cent"),
+    "amount": ("amount", "amount_eur", "betrag", "betrag_eur", "betrag_in_eur", "preis", "fahrpreis", "price"),
+    "gross": ("brutto", "bruttobetrag", "betrag_brutto", "gross", "gross_amount", "amount_gross"),
+    "net": ("netto", "nettobetrag", "betrag_netto", "net", "net_amount", "amount_net"),
+    "vat": ("mwst", "mwst_betrag", "ust", "umsatzsteuer", "vat", "vat_amount"),
+    "debit": ("soll", "debit"),
+    "credit": ("haben", "credit"),
+    "debit_credit": ("s/h", "sh", "s_h", "soll/haben", "soll_haben", "d/c", "debit/credit"),
+    "number": ("rechnungsnummer", "rechnungsnr", "rechnung_nr", "rechnungs_nr", "re_nr", "invoice_number",
+               "invoice_no", "invoice_nr"),
+    "period_from": ("period_from", "zeitraum_von", "leistungszeitraum_von", "abrechnungszeitraum_von"),
+    "period_to": ("period_to", "zeitraum_bis", "leistungszeitraum_bis", "abrechnungszeitraum_bis"),
+}
+_CANONICAL = {alias: name for name, aliases in COLUMN_NAMES.items() for alias in aliases}
+AMOUNTS = ("amount", "gross", "net", "vat", "debit", "credit")  # columns in euros
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
 _GERMAN_DAY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d+)(?: \d{1,2}:\d{2}(?::\d{2})?)?$")
-
-
-class Unreadable(ValueError):
-    """The file as a whole cannot be read; the message (English, and `de` for the finance page)
-    says what to do about it."""
-
-    def __init__(self, en: str, de: str):
-        super().__init__(en)
-        self.en, self.de = en, de
-
-
-class TooLarge(Unreadable):
-    pass
+_DEBIT, _CREDIT = {"s", "soll", "d", "debit", "+"}, {"h", "haben", "c", "credit", "-"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +105,13 @@ class InvoiceFile:
     convention: str | None = None
     period: tuple[date, date] | None = None
     period_source: str | None = None
+    number: str | None = None  # the operator's invoice number (letterhead or column)
+    operator: str | None = None  # from the letterhead
+    stated_total_cents: int | None = None  # the operator's own total (sum line or letterhead)
+    net_cents: int | None = None  # with Netto / MwSt columns: their sums over the lines read
+    vat_cents: int | None = None
+    lines_in_file: int = 0  # non-blank lines below the header = read + refused + sum lines
+    sum_lines: int = 0
     lines: list[Line] = field(default_factory=list)
     rejected: list[Rejected] = field(default_factory=list)
 
@@ -97,27 +120,206 @@ def read(source: BinaryIO, today: date, period: tuple[date, date] | None = None)
     """Read the invoice from a binary stream; `today` (the office's) bounds travel dates and
     `period` is the caller's, used when the file names none. Raises Unreadable or TooLarge."""
     with tempfile.TemporaryFile() as spool:
-        digest, size, utf8, nul = _spool(source, spool)
-        if size == 0:
-            raise Unreadable("The invoice is empty.", "Die Rechnung ist leer.")
-        spool.seek(0)
-        encoding = _encoding(spool.read(4), utf8, nul)
-        spool.seek(0)
-        text = io.TextIOWrapper(spool, encoding=encoding, newline="")
-        try:
-            invoice = InvoiceFile(digest, size, encoding.removesuffix("-sig"), "")
-            rows = _rows(text, invoice)
-            if not rows:
-                raise Unreadable("The invoice has no lines after its header row.",
-                                 "Die Rechnung hat unter der Kopfzeile keine Zeilen.")
-            _resolve(invoice, rows, today, period)
-        except UnicodeDecodeError:
-            raise Unreadable("The invoice is not text in UTF-8, UTF-16 or Windows-1252; export it as CSV again.",
-                             "Die Rechnung ist kein Text in UTF-8, UTF-16 oder Windows-1252; bitte noch einmal als CSV "
-                             "exportieren.") from None
-        finally:
-            text.detach()
+        spooled = tabular.spool(source, spool, MAX_BYTES, (
+            f"An invoice may be at most {MAX_SIZE_IN_WORDS}; split it into several files.",
+            f"Eine Rechnung darf höchstens {MAX_SIZE_IN_WORDS_DE} groß sein; bitte in mehrere Dateien teilen."))
+        table = tabular.open_table(spooled, _column, _is_header, (
+            "The invoice needs a header row naming its columns: voucher_id (Ticketnummer), travel_date (Fahrtdatum) "
+            "and amount (Betrag, euros) or amount_cents, separated by ';', ',' or tabs.",
+            "Die Rechnung braucht eine Kopfzeile mit den Spalten voucher_id (Ticketnummer), travel_date (Fahrtdatum) "
+            "und amount (Betrag, Euro) oder amount_cents, getrennt durch ';', ',' oder Tabulator."))
+        twice = sorted({n for n in table.names if n in COLUMN_NAMES and table.names.count(n) > 1})
+        if twice:
+            raise Unreadable(f"The column {twice[0]} appears twice in the header; which one is meant?",
+                             f"Die Spalte {twice[0]} steht zweimal in der Kopfzeile; welche ist gemeint?")
+        invoice = InvoiceFile(spooled.sha256, spooled.size, tabular.encoding_name(spooled.encoding), table.delimiter)
+        head = invoice_head.letterhead(table.preamble, lambda line: tabular.split(line, table.delimiter))
+        survey = _survey(table)
+        if not survey.lines:
+            raise Unreadable("The invoice has no lines after its header row.",
+                             "Die Rechnung hat unter der Kopfzeile keine Zeilen.")
+        invoice.convention = money.convention_of(survey.conventions)
+        invoice.number = _one(survey.numbers, head.number, "invoice number", "Rechnungsnummer")
+        invoice.operator = head.operator
+        invoice.period, invoice.period_source = _period(survey, head, period)
+        _lines(invoice, table, today)
+        if head.total and invoice.stated_total_cents is None:
+            try:
+                invoice.stated_total_cents = money.read_euros(head.total).under(invoice.convention)
+            except money.Refused as exc:
+                raise Unreadable(f"The letterhead's total: {exc.en}", f"Rechnungsbetrag im Briefkopf: {exc.de}") from None
     return invoice
+
+
+def _column(name: str) -> str:
+    canonical = invoice_head.key(name)
+    return _CANONICAL.get(canonical, canonical)
+
+
+def _is_header(names: list[str]) -> bool:
+    return ({"voucher_id", "travel_date"} <= set(names)
+            and bool({"amount", "amount_cents", "gross", "debit", "credit"} & set(names)))
+
+
+@dataclass
+class _Survey:
+    """What the first reading finds: the votes for a decimal convention, travel months, the
+    period and invoice number columns' values."""
+
+    lines: int = 0
+    conventions: Counter = field(default_factory=Counter)
+    months: Counter = field(default_factory=Counter)
+    periods: set = field(default_factory=set)
+    numbers: set = field(default_factory=set)
+
+
+def _survey(table: tabular.Table) -> _Survey:
+    survey = _Survey()
+    for _, fields in table.rows():
+        survey.lines += 1
+        row = _named(table, fields)
+        if row is None:
+            continue
+        for name in AMOUNTS:
+            if row.get(name):
+                amount = _attempt(money.read_euros, row[name])
+                if isinstance(amount, money.Amount) and amount.convention:
+                    survey.conventions[amount.convention] += 1
+        day = _attempt(read_day, row.get("travel_date") or "")
+        if isinstance(day, date):
+            survey.months[(day.year, day.month)] += 1
+        if row.get("period_from") or row.get("period_to"):
+            survey.periods.add((row.get("period_from") or "", row.get("period_to") or ""))
+        if row.get("number"):
+            survey.numbers.add(row["number"][:64])
+    return survey
+
+
+def _named(table: tabular.Table, fields: list[str] | tabular.BadLine) -> dict[str, str] | None:
+    """The known columns of a line whose fields are where the header says, else None."""
+    if isinstance(fields, tabular.BadLine) or len(fields) < len(table.names):
+        return None
+    if any(f.strip() for f in fields[len(table.names):]):
+        return None
+    return {name: fields[i].strip() for i, name in enumerate(table.names) if name in COLUMN_NAMES}
+
+
+def _lines(invoice: InvoiceFile, table: tabular.Table, today: date) -> None:
+    """The second reading: each line read, refused or taken as a sum line."""
+    net = vat = 0
+    for number, fields in table.rows():
+        invoice.lines_in_file += 1
+        shape = _shape(table, fields)
+        row = _named(table, fields) if shape is None else None
+        word = _sum_word(table, fields)
+        if word:
+            invoice.sum_lines += 1
+            total = _attempt(_amount, row, invoice.convention) if row is not None else None
+            if invoice_head.states_total(word) and isinstance(total, int):
+                invoice.stated_total_cents = total
+            continue
+        if row is None:  # refused whole: the line as written, for a person to compare
+            written = shape.text or (table.delimiter.join(fields) if isinstance(fields, list) else "")
+            invoice.rejected.append(Rejected(number, shape.kind, shape.en, shape.de, value=money.snippet(written, 120)))
+            continue
+        parsed = {"voucher_id": _attempt(_voucher_id, row["voucher_id"]),
+                  "travel_date": _attempt(read_day, row["travel_date"]),
+                  "amount": _attempt(_amount, row, invoice.convention)}
+        amount = parsed["amount"]
+        if isinstance(parsed["travel_date"], date) and isinstance(amount, int):
+            parsed["travel_date"] = _attempt(_within, parsed["travel_date"], None if amount < 0 else invoice.period,
+                                             today)
+        problem = next(((column, value) for column, value in parsed.items() if isinstance(value, money.Refused)), None)
+        if problem is None:
+            invoice.lines.append(Line(number, parsed["voucher_id"], parsed["travel_date"], amount))
+            parts = [_attempt(money.read_euros, row[n]) if row.get(n) else None for n in ("net", "vat")]
+            if all(isinstance(p, money.Amount) for p in parts):
+                net += parts[0].under(invoice.convention)
+                vat += parts[1].under(invoice.convention)
+                invoice.net_cents, invoice.vat_cents = net, vat
+            continue
+        column, refused = problem
+        value = row.get(column) if column != "amount" else _amount_text(row)
+        invoice.rejected.append(Rejected(
+            number, refused.kind, refused.en, refused.de, column, value and money.snippet(value),
+            *(v if not isinstance(v, money.Refused) else None for v in parsed.values())))
+
+
+def _sum_word(table: tabular.Table, fields: list[str] | tabular.BadLine) -> str | None:
+    """The sum word of a sum line: no voucher id where the header has it, a cell with a sum word."""
+    if isinstance(fields, tabular.BadLine):
+        return None
+    at = table.names.index("voucher_id")
+    if at < len(fields) and isinstance(_attempt(_voucher_id, fields[at]), str):
+        return None
+    return invoice_head.sum_word(fields)
+
+
+def _shape(table: tabular.Table, fields: list[str] | tabular.BadLine) -> tabular.BadLine | None:
+    """Why the line's fields cannot be trusted to be in their columns, if so."""
+    if isinstance(fields, tabular.BadLine):
+        return fields
+    comma = table.delimiter == ","
+    if len(fields) > len(table.names) and any(f.strip() for f in fields[len(table.names):]):
+        hint = ' (a decimal comma in a comma-separated file must be in quotes: "4,80")' if comma else ""
+        hint_de = ' (ein Dezimalkomma in einer kommagetrennten Datei gehört in Anführungszeichen: "4,80")' if comma else ""
+        return tabular.BadLine("extra_fields", f"This line has more fields than the header{hint}.",
+                               f"Diese Zeile hat mehr Felder als die Kopfzeile{hint_de}.")
+    if len(fields) < len(table.names):
+        return tabular.BadLine("missing_fields", "This line has fewer fields than the header.",
+                               "Diese Zeile hat weniger Felder als die Kopfzeile.")
+    if comma:
+        for i, name in enumerate(table.names[:-1]):
+            if name in AMOUNTS and re.fullmatch(r"[-+]?\d+", fields[i].strip()) and re.fullmatch(r"\d{1,2}", fields[i + 1].strip()):
+                text = f"{fields[i].strip()},{fields[i + 1].strip()}"
+                return tabular.BadLine(
+                    "ambiguous_amount", f'"{text}": an amount with a decimal comma not in quotes, or a whole-euro '
+                    f'amount and another column? Write "{text}" in quotes.',
+                    f'"{text}": ein Betrag mit Dezimalkomma ohne Anführungszeichen oder ganze Euro und eine weitere '
+                    f'Spalte? Bitte "{text}" in Anführungszeichen schreiben.')
+    return None
+
+
+def _amount(row: dict[str, str], convention: str | None) -> int:
+    """The line's amount in cents, credits negative, from whichever amount columns it has."""
+    def euros(name: str) -> int | None:
+        return money.read_euros(row[name]).under(convention) if row.get(name) else None
+
+    cents = money.read_cents(row["amount_cents"]) if row.get("amount_cents") else None
+    amount = euros("amount") if row.get("amount") else euros("gross")
+    if row.get("amount") and row.get("gross") and amount != euros("gross"):
+        raise money.Refused("amounts_differ", "amount and gross (Brutto) differ on this line.",
+                            "Betrag und Brutto stimmen in dieser Zeile nicht überein.")
+    if cents is not None and amount is not None and cents != amount:
+        raise money.Refused("amounts_differ", "amount and amount_cents differ on this line.",
+                            "amount und amount_cents stimmen in dieser Zeile nicht überein.")
+    value = cents if cents is not None else amount
+    debit, credit = euros("debit"), euros("credit")
+    if value is None and (debit is None) != (credit is None):
+        value = debit if debit is not None else -credit
+    elif value is None:
+        if debit is not None:
+            raise money.Refused("debit_and_credit", "The line has an amount in both Soll and Haben.",
+                                "Die Zeile hat einen Betrag in Soll und in Haben.")
+        raise money.Refused("missing_amount", "The amount is empty.", "Der Betrag fehlt.")
+    if row.get("net") and row.get("vat") and (row.get("amount") or row.get("gross")):
+        if euros("net") + euros("vat") != value:
+            raise money.Refused("net_vat_gross_differ", "Netto plus MwSt is not the gross amount on this line.",
+                                "Netto plus MwSt ergibt in dieser Zeile nicht den Bruttobetrag.")
+    marker = (row.get("debit_credit") or "").strip().lower()
+    if marker in _CREDIT:
+        if value < 0:
+            raise money.Refused("credit_marked_twice", "A negative amount marked H (Haben): a credit or not?",
+                                "Ein negativer Betrag mit H (Haben): Gutschrift oder nicht?")
+        return -value
+    if marker and marker not in _DEBIT:
+        raise money.Refused("unreadable_debit_credit", f"{money.quoted(marker)} is neither S (Soll) nor H (Haben).",
+                            f"{money.quoted(marker)} ist weder S (Soll) noch H (Haben).")
+    return value
+
+
+def _amount_text(row: dict[str, str]) -> str | None:
+    return next((row[name] for name in ("amount_cents", "amount", "gross", "debit", "credit") if row.get(name)), None)
 
 
 def read_day(text: str) -> date:
@@ -145,173 +347,6 @@ def read_day(text: str) -> date:
     return value
 
 
-def _spool(source: BinaryIO, spool: BinaryIO) -> tuple[str, int, bool, bool]:
-    """Copy to `spool`: (SHA-256, size, valid UTF-8, contains NUL bytes)."""
-    digest, size = hashlib.sha256(), 0
-    utf8, checking, nul = codecs.getincrementaldecoder("utf-8")(), True, False
-    while chunk := source.read(_CHUNK):
-        size += len(chunk)
-        if size > MAX_BYTES:
-            raise TooLarge(f"An invoice may be at most {MAX_SIZE_IN_WORDS}; split it into several files.",
-                           f"Eine Rechnung darf höchstens {MAX_SIZE_IN_WORDS_DE} groß sein; bitte in mehrere Dateien teilen.")
-        digest.update(chunk)
-        nul = nul or b"\0" in chunk
-        if checking:
-            try:
-                utf8.decode(chunk)
-            except UnicodeDecodeError:
-                checking = False
-        spool.write(chunk)
-    if checking:
-        try:
-            utf8.decode(b"", final=True)
-        except UnicodeDecodeError:
-            checking = False
-    return digest.hexdigest(), size, checking, nul
-
-
-def _encoding(head: bytes, utf8: bool, nul: bool) -> str:
-    if head.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    if nul:
-        raise Unreadable("The invoice looks like UTF-16 without a byte-order mark; export it as CSV (UTF-8) again.",
-                         "Die Rechnung sieht nach UTF-16 ohne Byte-Order-Mark aus; bitte noch einmal als CSV (UTF-8) "
-                         "exportieren.")
-    return "utf-8" if utf8 else "cp1252"
-
-
-@dataclass(slots=True)
-class _Row:
-    line: int
-    last_line: int
-    fields: dict[str, str | None]  # None: the line has fewer fields than the header
-    extra: bool  # more non-empty fields than the header names
-
-
-def _rows(text: io.TextIOWrapper, invoice: InvoiceFile) -> list[_Row]:
-    """The data rows by column name; sets the invoice's delimiter."""
-    first = text.readline()
-    offset = 1
-    sep = re.fullmatch(r'"?sep=(.)"?\s*', first, re.I)
-    header = text.readline() if sep else first
-    offset += 1 if sep else 0
-    invoice.delimiter, names = _header(header, sep.group(1) if sep else None)
-    index = {name: i for i, name in enumerate(names) if name in COLUMNS}
-    reader = csv.reader(text, delimiter=invoice.delimiter)
-    rows = []
-    while True:
-        start = offset + reader.line_num + 1
-        try:
-            values = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            if "field limit" in str(exc):
-                limit = f"{csv.field_size_limit():,}"
-                raise Unreadable(f"Line {start} has a field longer than {limit} characters, "
-                                 "probably from a quotation mark that is never closed. Nothing was stored.",
-                                 f"Zeile {start} hat ein Feld mit mehr als {limit.replace(',', '.')} Zeichen, "
-                                 "wohl weil ein Anführungszeichen nie geschlossen wird. Nichts wurde gespeichert.") from None
-            raise Unreadable(f"Line {start} cannot be read as CSV ({exc}). Nothing was stored.",
-                             f"Zeile {start} lässt sich nicht als CSV lesen ({exc}). Nichts wurde gespeichert.") from None
-        if not any(v.strip() for v in values):
-            continue
-        fields = {name: values[i].strip() if i < len(values) else None for name, i in index.items()}
-        extra = any(v.strip() for v in values[len(names):])
-        rows.append(_Row(start, offset + reader.line_num, fields, extra))
-    return rows
-
-
-def _header(line: str, named: str | None) -> tuple[str, list[str]]:
-    """The separator and the header's column names."""
-    for delimiter in [named] if named else ["\t", ";", ","]:
-        try:
-            names = [_column(n) for n in next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter), [])]
-        except csv.Error as exc:
-            raise Unreadable(f"The header row cannot be read as CSV ({exc}).",
-                             f"Die Kopfzeile lässt sich nicht als CSV lesen ({exc}).") from None
-        if {"voucher_id", "travel_date"} <= set(names) and {"amount", "amount_cents"} & set(names):
-            twice = sorted({n for n in names if n in COLUMNS and names.count(n) > 1})
-            if twice:
-                raise Unreadable(f"The column {twice[0]} appears twice in the header; which one is meant?",
-                                 f"Die Spalte {twice[0]} steht zweimal in der Kopfzeile; welche ist gemeint?")
-            return delimiter, names
-    raise Unreadable("The invoice needs a header row naming its columns: voucher_id, travel_date and "
-                     "amount_cents (whole cents) or amount (euros), separated by ';', ',' or tabs.",
-                     "Die Rechnung braucht eine Kopfzeile mit den Spalten voucher_id, travel_date und "
-                     "amount_cents (ganze Cent) oder amount (Euro), getrennt durch ';', ',' oder Tabulator.")
-
-
-def _column(name: str) -> str:
-    name = re.sub(r"[\s\-]+", "_", name.strip().strip("\ufeff").lower())
-    return ALIASES.get(name, name)
-
-
-@dataclass(slots=True)
-class _Parsed:
-    """One row read field by field; each value is what it reads as, or why it cannot be read."""
-
-    row: _Row
-    shape: money.Refused | None
-    voucher_id: str | money.Refused
-    travel_date: date | money.Refused
-    cents: int | money.Refused | None
-    euros: money.Amount | money.Refused | None
-
-
-def _resolve(invoice: InvoiceFile, rows: list[_Row], today: date, given: tuple[date, date] | None) -> None:
-    """Decide the file's decimal convention and period from all its lines, then read or refuse each."""
-    parsed = [_parse(row, invoice.delimiter) for row in rows]
-    invoice.convention = money.file_convention(p.euros for p in parsed if isinstance(p.euros, money.Amount))
-    invoice.period, invoice.period_source = _period(rows, parsed, given)
-    for p in parsed:
-        # Fields out of their columns are not counted, not even as a refused amount.
-        cents = p.shape or _attempt(_cents, p, invoice.convention)
-        day = p.travel_date
-        if isinstance(day, date):
-            day = _attempt(_within, day, invoice.period, today)
-        problems = [(c, v) for c, v in (("", p.shape), ("voucher_id", p.voucher_id), ("travel_date", day),
-                                         ("amount", cents)) if isinstance(v, money.Refused)]
-        if not problems:
-            invoice.lines.append(Line(p.row.line, p.voucher_id, day, cents))
-            continue
-        column, refused = problems[0]
-        value = p.row.fields.get(column) if column != "amount" else _amount_text(p.row.fields)
-        invoice.rejected.append(Rejected(
-            p.row.line, refused.kind, refused.en, refused.de, column or None, value and money.snippet(value),
-            *(v if not isinstance(v, money.Refused) else None for v in (p.voucher_id, p.travel_date, cents))))
-
-
-def _parse(row: _Row, delimiter: str) -> _Parsed:
-    f = row.fields
-    return _Parsed(
-        row, _shape(row, delimiter),
-        _attempt(_voucher_id, f["voucher_id"] or ""),
-        _attempt(read_day, f["travel_date"] or ""),
-        _attempt(money.read_cents, f["amount_cents"]) if f.get("amount_cents") else None,
-        _attempt(money.read_euros, f.get("amount") or "") if f.get("amount") or not f.get("amount_cents") else None,
-    )
-
-
-def _shape(row: _Row, delimiter: str) -> money.Refused | None:
-    """Why the line's fields cannot be trusted to be in their columns, if so."""
-    if row.extra:
-        hint = ' (a decimal comma in a comma-separated file must be in quotes: "4,80")' if delimiter == "," else ""
-        hint_de = ' (ein Dezimalkomma in einer kommagetrennten Datei gehört in Anführungszeichen: "4,80")' if delimiter == "," else ""
-        return money.Refused("extra_fields", f"This line has more fields than the header{hint}.",
-                             f"Diese Zeile hat mehr Felder als die Kopfzeile{hint_de}.")
-    if None in row.fields.values():
-        return money.Refused("missing_fields", "This line has fewer fields than the header.",
-                             "Diese Zeile hat weniger Felder als die Kopfzeile.")
-    if row.last_line > row.line and any("\n" in v or "\r" in v for v in row.fields.values()):
-        return money.Refused(
-            "unclosed_quote", f"Lines {row.line} to {row.last_line} were read as one: a quotation mark is not closed.",
-            f"Die Zeilen {row.line} bis {row.last_line} wurden als eine gelesen: ein Anführungszeichen ist nicht geschlossen.")
-    return None
-
-
 def _voucher_id(text: str) -> str:
     try:
         return codes.normalize_id(text)
@@ -322,18 +357,8 @@ def _voucher_id(text: str) -> str:
                             f"{money.quoted(text)} ist keine Fahrschein-Nummer (13 oder 14 Buchstaben und Ziffern).") from None
 
 
-def _cents(p: _Parsed, convention: str | None) -> int:
-    for value in (p.cents, p.euros):
-        if isinstance(value, money.Refused):
-            raise value
-    euros = p.euros.under(convention) if p.euros is not None else None
-    if p.cents is not None and euros is not None and euros != p.cents:
-        raise money.Refused("amounts_differ", "amount and amount_cents differ on this line.",
-                            "amount und amount_cents stimmen in dieser Zeile nicht überein.")
-    return p.cents if p.cents is not None else euros
-
-
 def _within(day: date, period: tuple[date, date] | None, today: date) -> date:
+    """A charge's day: not in the future, inside the period (None for a credit: any earlier day)."""
     if day > today:
         raise money.Refused("future_date", f"{day:%d.%m.%Y} is in the future.", f"{day:%d.%m.%Y} liegt in der Zukunft.")
     if period and not period[0] <= day <= period[1]:
@@ -343,9 +368,18 @@ def _within(day: date, period: tuple[date, date] | None, today: date) -> date:
     return day
 
 
-def _period(rows: list[_Row], parsed: list[_Parsed], given: tuple[date, date] | None):
+def _one(values: set[str], head: str | None, en: str, de: str) -> str | None:
+    """The one value a column holds on every line (and the letterhead, if it says)."""
+    found = values | ({head} if head else set())
+    if len(found) > 1:
+        raise Unreadable(f"The {en} differs between lines or from the letterhead; an invoice has one.",
+                         f"Die {de} ist nicht in allen Zeilen (und im Briefkopf) gleich; eine Rechnung hat eine.")
+    return found.pop() if found else None
+
+
+def _period(survey: _Survey, head: invoice_head.Letterhead, given: tuple[date, date] | None):
     """(first, last) and where it came from: 'file', 'parameter' or 'majority_month'."""
-    stated = {(r.fields.get("period_from") or "", r.fields.get("period_to") or "") for r in rows} - {("", "")}
+    stated = set(survey.periods) | ({head.period} if head.period else set())
     if len(stated) > 1:
         raise Unreadable("The period columns differ between lines; an invoice covers one period.",
                          "Die Zeitraum-Spalten sind nicht in allen Zeilen gleich; eine Rechnung gilt für einen Zeitraum.")
@@ -362,8 +396,7 @@ def _period(rows: list[_Row], parsed: list[_Parsed], given: tuple[date, date] | 
     elif given:
         period, source = given, "parameter"
     else:
-        months = Counter((p.travel_date.year, p.travel_date.month) for p in parsed if isinstance(p.travel_date, date))
-        ranked = months.most_common(2)
+        ranked = survey.months.most_common(2)
         if not ranked:
             return None, None
         if len(ranked) == 2 and ranked[0][1] == ranked[1][1]:
@@ -379,12 +412,8 @@ def _period(rows: list[_Row], parsed: list[_Parsed], given: tuple[date, date] | 
     return period, source
 
 
-def _attempt(function, *args):
+def _attempt(function: Callable[..., Any], *args: Any) -> Any:
     try:
         return function(*args)
     except money.Refused as exc:
         return exc
-
-
-def _amount_text(fields: dict) -> str | None:
-    return fields.get("amount_cents") or fields.get("amount")

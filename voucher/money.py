@@ -41,10 +41,10 @@ _GROUP_SPLIT = {mark: re.compile(f"[{re.escape(mark + GROUP_SPACES)}]") for mark
 _NUMBER_PARTS = re.compile(f"[\\d{re.escape(GROUP_SPACES)}.,]+")
 
 
-def snippet(text: str) -> str:
-    """Outside text as a report repeats it: printable, at most 40 characters."""
+def snippet(text: str, limit: int = 40) -> str:
+    """Outside text as a report repeats it: printable, at most `limit` characters."""
     clean = "".join(c if c.isprintable() else "\ufffd" for c in text)
-    return clean if len(clean) <= 40 else clean[:39] + "\u2026"
+    return clean if len(clean) <= limit else clean[:limit - 1] + "\u2026"
 
 
 def quoted(text: str) -> str:
@@ -97,7 +97,11 @@ class Amount:
 def file_convention(amounts: Iterable[Amount]) -> str | None:
     """The decimal convention most of a file's amounts show; None when none shows one or both
     are equally common (then every amount that shows one is refused)."""
-    votes = Counter(a.convention for a in amounts if a.convention is not None)
+    return convention_of(Counter(a.convention for a in amounts if a.convention is not None))
+
+
+def convention_of(votes: Counter) -> str | None:
+    """file_convention from the votes counted while reading (a file read line by line keeps no amounts)."""
     ranked = votes.most_common()
     if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):
         return None

@@ -12,27 +12,30 @@ from __future__ import annotations
 
 import csv
 import itertools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def to_csv(tables: dict[str, list[dict]], decimal_comma: bool = False) -> str:
-    return "".join(iter_csv(tables, decimal_comma))
+def to_csv(tables: dict[str, list[dict]], decimal_comma: bool = False, words: Mapping[str, str] | None = None) -> str:
+    return "".join(iter_csv(tables, decimal_comma, words))
 
 
-def iter_csv(tables: dict[str, Iterable[dict]], decimal_comma: bool = False) -> Iterator[str]:
+def iter_csv(tables: dict[str, Iterable[dict]], decimal_comma: bool = False,
+             words: Mapping[str, str] | None = None) -> Iterator[str]:
     """The CSV in pieces. A table given as a list has the columns of all its rows; one given as
-    an iterator (read as it is written) has those of its first row."""
+    an iterator (read as it is written) has those of its first row. `words`: the names people
+    read for sections and columns (a German export), by the name in the data."""
+    words = words or {}
     writer = csv.writer(_Line(), delimiter=";" if decimal_comma else ",", lineterminator="\r\n")
     yield "\ufeff"
     for index, (name, rows) in enumerate(tables.items()):
         if len(tables) > 1:
             if index:
                 yield writer.writerow([])
-            yield writer.writerow([name])
+            yield writer.writerow([words.get(name, name)])
         columns, rows = _columns(rows)
-        yield writer.writerow([_header(c, decimal_comma) for c in columns])
+        yield writer.writerow([words.get(c) or _header(c, decimal_comma) for c in columns])
         for row in rows:
             yield writer.writerow([_cell(c, row.get(c), decimal_comma) for c in columns])
 

@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
+
 from voucher.store import Redemption, Revocation, Voucher
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "invoices"
@@ -65,3 +67,57 @@ def redemption(n: int, at: datetime, client_id: str, outcome: str, location: str
     return Redemption(client_id=client_id, device_id="bus-1", voucher_id=vid(n), code=None, redeemed_at=at,
                       received_at=at, location=location, outcome=outcome,
                       flags=["redeemed_after_revocation", "accepted_offline"] if outcome == "revoked" else [])
+
+
+# A second world on its own route, priced by the fare table: voucher number -> (max fare,
+# travellers, route, journeys). The route "Altstadt – Jobcenter Süd" costs 2,90 € a person in
+# second class; "Dorf – Jobcenter Süd" has no fare.
+PRICED_ROUTE, UNPRICED_ROUTE = ("Altstadt", "Jobcenter Süd"), ("Dorf", "Jobcenter Süd")
+FARE_CENTS = 290
+PRICED = {
+    21: (None, 1, PRICED_ROUTE, [local("11-05", 9)]),   # no maximum fare: the fare table's 2,90 €
+    22: (250, 1, PRICED_ROUTE, [local("11-06", 9)]),    # a maximum fare below the fare: 2,50 €
+    23: (None, 1, UNPRICED_ROUTE, [local("11-09", 9)]),  # neither: no fare, never payable
+    24: (None, 3, PRICED_ROUTE, [local("11-11", 9)]),   # three travellers, one line each: 3 × 2,90 €
+    25: (480, 1, PRICED_ROUTE, [local("11-12", 9)]),    # a maximum fare above the fare: 2,90 €
+}
+
+
+def build_priced(db) -> None:
+    from voucher.store import Fare
+
+    with db.session() as session:
+        session.add(Fare(office="JC-TEST", origin=PRICED_ROUTE[0], destination=PRICED_ROUTE[1], fare_class=2,
+                         price_cents=FARE_CENTS, valid_from=datetime(2026, 1, 1).date()))
+        for n, (cap, travellers, (origin, destination), _) in PRICED.items():
+            v = voucher(n, cap)
+            v.origin, v.destination, v.travellers = origin, destination, travellers
+            session.add(v)
+        session.flush()
+        for n, (*_, journeys) in PRICED.items():
+            for i, at in enumerate(journeys):
+                session.add(redemption(n, at, f"p-{n}-{i}", "accepted"))
+        session.commit()
+
+
+def owed(n: int) -> int | None:
+    """What voucher n's journey is owed, computed here from the table above (not by the code)."""
+    cap, travellers, route, _ = PRICED[n]
+    fare = FARE_CENTS * travellers if route == PRICED_ROUTE else None
+    known = [c for c in (cap, fare) if c is not None]
+    return min(known) if known else None
+
+
+@pytest.fixture
+def world(db, clock):
+    """The November world above, on the day its invoices are checked."""
+    clock.now = TODAY
+    build(db)
+
+
+def upload(client, auth, name: str, query: str = "") -> dict:
+    """POST a fixture file to the API, as an operator's export, and return the report (200)."""
+    response = client.post(f"/api/v1/invoices/match{query}", data=(FIXTURES / name).read_bytes(),
+                           headers={**auth("finance"), "Content-Type": "text/csv"})
+    assert response.status_code == 200, response.get_json()
+    return response.get_json()

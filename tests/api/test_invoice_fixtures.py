@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api.invoice_world import FIXTURES, TODAY, build, vid
+from tests.api.invoice_world import upload, vid, world  # noqa: F401 - world is a fixture
 
 # The same November invoice in every shape: the same report.
 SAME_INVOICE = {
@@ -21,19 +21,6 @@ SHAPES = {
     "unicode-text-utf16.txt": ("utf-16", "tab", "majority_month"),
     "english-point.csv": ("utf-8", ",", "file"),
 }
-
-
-@pytest.fixture
-def world(db, clock):
-    clock.now = TODAY
-    build(db)
-
-
-def upload(client, auth, name: str, query: str = "") -> dict:
-    response = client.post(f"/api/v1/invoices/match{query}", data=(FIXTURES / name).read_bytes(),
-                           headers={**auth("finance"), "Content-Type": "text/csv"})
-    assert response.status_code == 200, response.get_json()
-    return response.get_json()
 
 
 def voucher_numbers(report: dict, name: str) -> list[int]:
@@ -60,12 +47,14 @@ def test_every_shape_of_the_same_invoice_gives_the_same_report(client, auth, wor
 def test_refused_lines_each_say_why_and_count_in_the_totals(client, auth, world):
     report = upload(client, auth, "refusals-de.csv")
     assert_report(report, {"lists": SAME_INVOICE["lists"], "totals": {
-        **SAME_INVOICE["totals"], "rejected_lines": 12, "rejected_cents": 4 * 480 + 123456}})
+        **SAME_INVOICE["totals"], "rejected_lines": 11, "rejected_cents": 4 * 480, "sum_lines": 1,
+        "lines_in_file": 9 + 11 + 1, "stated_total_cents": 123456,
+        "total_difference_cents": 123456 - SAME_INVOICE["totals"]["billed_cents"]}})
     kinds = [(entry["line"], entry["kind"]) for entry in report["rejected_lines"]]
     assert kinds == list(enumerate([
         "two_digit_year", "unreadable_amount", "unreadable_amount", "missing_amount", "ambiguous_amount",
-        "too_many_decimals", "ambiguous_amount", "not_euros", "future_date", "outside_period", "unreadable_date",
-        "unreadable_voucher"], start=11))
+        "too_many_decimals", "ambiguous_amount", "not_euros", "future_date", "outside_period", "unreadable_date"],
+        start=11))
     assert all(entry["error"] and entry["error_de"] for entry in report["rejected_lines"])
 
 

@@ -174,11 +174,16 @@ def test_travel_dates_split_evenly_between_months_ask_for_the_period(client, aut
     assert count(db, Invoice) == 0
 
 
-def test_a_field_longer_than_the_csv_limit_is_a_400_naming_the_line(client, auth, world, db):
-    body = f"voucher_id,travel_date,amount_cents\n{vid(1)},2026-11-03,480\n\"{'x' * 140_000}\n"
-    response = post(client, auth, body)
-    assert response.status_code == 400 and response.mimetype == "application/problem+json"
-    assert "Line 3" in response.get_json()["detail"] and count(db, Invoice) == 0
+@pytest.mark.parametrize(("broken", "kind"), [(f"{vid(2)},2026-11-04,480,\"Umstieg", "malformed_quoting"),
+                                              ("\"" + "x" * 140_000, "line_too_long")])
+def test_a_quotation_mark_never_closed_refuses_its_line_and_no_other(client, auth, world, broken, kind):
+    body = f"voucher_id,travel_date,amount_cents,note\n{vid(1)},2026-11-03,480,\n{broken}\n{vid(7)},2026-11-15,480,\n"
+    report = post(client, auth, body).get_json()
+    assert [(e["line"], e["kind"]) for e in report["rejected_lines"]] == [(3, kind)]
+    assert report["invoice"]["status"] == "review"
+    assert numbers(report, "matched") == [1, 7]
+    totals = report["totals"]
+    assert (totals["lines_in_file"], totals["lines"], totals["rejected_lines"]) == (3, 2, 1)
 
 
 @pytest.mark.parametrize("body", [b"", b"1,2,3\n", b"voucher_id,travel_date,amount_cents\r\n", b"\xff\xfe" + "v\0".encode() * 3, "voucher_id\0,x".encode("utf-16-le")])
@@ -211,8 +216,19 @@ def test_the_match_csv_carries_the_totals_and_the_refused_lines(client, auth, wo
     for block in text.lstrip("\ufeff").split("\r\n\r\n"):
         name, *rows = block.strip().split("\r\n")
         sections[name] = list(csv.DictReader(io.StringIO("\n".join(rows)), delimiter=";"))
-    assert sections["totals"][0]["billed_eur"] == "4,80" and sections["totals"][0]["rejected_lines"] == "1"
-    assert sections["totals"][0]["rejected_eur"] == "4,80"
-    refused = sections["rejected_lines"][0]
-    assert (refused["line"], refused["kind"], refused["column"]) == ("3", "two_digit_year", "travel_date")
-    assert "four digits" in refused["error"]
+    totals = sections["Summen"][0]
+    assert totals["Berechnet (€)"] == "4,80" and totals["Abgelehnte Zeilen"] == "1"
+    assert totals["Abgelehnt (€)"] == "4,80"
+    refused = sections["Abgelehnte Zeilen"][0]
+    assert (refused["Zeile"], refused["Art"], refused["Spalte"]) == ("3", "two_digit_year", "travel_date")
+    assert "vierstellig" in refused["Grund"]
+    matched = sections["Passt"][0]
+    assert matched["Reisedatum"] == "03.11.2026" and matched["Gefahren am"] == "03.11.2026 09:00"  # local time
+    assert sections["Rechnung"][0]["Stand"] == "Zu prüfen"
+
+
+def test_the_machine_csv_keeps_the_api_names_and_values(client, auth, world):
+    report = match(client, auth, f"{vid(1)};03.11.2026;4,80")
+    text = client.get(f"/api/v1/invoices/{report['invoice']['id']}?format=csv", headers=auth("finance")).get_data(as_text=True)
+    assert "billed_cents" in text and "2026-11-03T08:00:00Z" in text
+    assert "\r\nmatched\r\n" in text and "Passt" not in text and "03.11.2026" not in text

@@ -137,10 +137,11 @@ def reference(vouchers, revocations, redemptions, fares, first: date, last: date
         if r.outcome in ("invalid", "unknown"):
             kinds.append(r.outcome)
         if r.outcome == "accepted":
-            fare = voucher.max_fare_cents
-            if fare is None:
-                fare = price(voucher, local(r.redeemed_at), fares)
-                fare = None if fare is None else fare * voucher.travellers
+            # Owed: the lower of the fare table's fare (all travellers) and the maximum fare.
+            table = price(voucher, local(r.redeemed_at), fares)
+            known = [c for c in (voucher.max_fare_cents, None if table is None else table * voucher.travellers)
+                     if c is not None]
+            fare = min(known) if known else None
             add(voucher, local(r.redeemed_at), "redeemed")
             add(voucher, local(r.redeemed_at), "owed_cents", fare or 0)
             add(voucher, local(r.redeemed_at), "no_fare", 1 if fare is None else 0)

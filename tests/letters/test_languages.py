@@ -4,10 +4,7 @@ right-to-left where the language is, in fonts that have every character, and the
 from __future__ import annotations
 
 import hashlib
-import os
 import re
-import subprocess
-import sys
 import tomllib
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -19,6 +16,7 @@ import zxingcpp
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fontTools.ttLib import TTFont
 
+from tests.letters.test_letters import run_batch
 from voucher.config import Settings
 from voucher.keys import TrustList, key_id
 from voucher.letters import texts
@@ -249,13 +247,7 @@ def test_batch_accepts_every_language_and_says_which_lines_fall_back(tmp_path, d
     source = tmp_path / "in.csv"
     source.write_text("external_ref,holder_name,valid_from,valid_until,zone,cost_center,language\n" + "".join(
         f"L{n},Person {n},{day},{day},AB,KST-1,{tag}\n" for n, tag in enumerate(rows)), encoding="utf-8")
-    env = {**os.environ, "VOUCHER_DATA_DIR": str(tmp_path), "VOUCHER_KEYS_DIR": str(tmp_path / "keys"),
-           "DATABASE_URL": database.url}
-    env.pop("VOUCHER_KEY_PASSPHRASE", None)
-    subprocess.run([sys.executable, "-m", "voucher", "init"], env=env, check=True, capture_output=True)
-    out = tmp_path / "letters.pdf"
-    result = subprocess.run([sys.executable, "-m", "voucher", "letters", "batch", str(source), "--out", str(out)],
-                            env=env, capture_output=True, text=True)
+    result, out = run_batch(tmp_path, database, source)
     assert result.returncode == 0, result.stderr
     it_line, ch_line = len(rows), len(rows) + 1  # the header is line 1
     assert f"line {it_line}: no letter texts for language 'it': the letter is written in 'de'" in result.stderr

@@ -133,3 +133,33 @@ def test_long_texts_wrap_inside_the_right_margin(client, auth, issue):
     body = [b for b in boxes if 98 <= (height - b[3]) / 72 * 25.4 <= 208]  # subject down to the cut line
     assert body and max(b[2] for b in body) / 72 * 25.4 <= 190.5
     assert "bitte zuerst am Empfang melden" in text.get_text_range().replace("\r\n", " ").replace("\n", " ")
+
+
+def run_batch(tmp_path, database, source):
+    """`voucher init`, then `voucher letters batch SOURCE` as an operator runs them: (result, PDF path)."""
+    import os
+
+    env = {**os.environ, "VOUCHER_DATA_DIR": str(tmp_path), "VOUCHER_KEYS_DIR": str(tmp_path / "keys"),
+           "DATABASE_URL": database.url}
+    env.pop("VOUCHER_KEY_PASSPHRASE", None)
+    subprocess.run([sys.executable, "-m", "voucher", "init"], env=env, check=True, capture_output=True)
+    out = tmp_path / "letters.pdf"
+    return subprocess.run([sys.executable, "-m", "voucher", "letters", "batch", str(source), "--out", str(out)],
+                          env=env, capture_output=True, text=True), out
+
+
+def test_batch_reads_a_german_excel_csv_in_windows_1252(tmp_path, database):
+    """German Excel's "CSV (Trennzeichen-getrennt)": Windows-1252, a `sep=;` line, `;`, CRLF;
+    read by the same reader as invoices (voucher/tabular.py), not refused as bad UTF-8."""
+    from datetime import date, timedelta
+
+    day = (date.today() + timedelta(days=20)).isoformat()
+    rows = ["sep=;", "holder_name;valid_from;valid_until;origin;destination;cost_center",
+            f"Jürgen Müller;{day};{day};Musterstadt Hbf;Jobcenter Nord;KST-1",
+            f"Renée Öztürk;{day};{day};Musterstadt Hbf;Jobcenter Nord;\"KST-2"]  # a quote never closed
+    source = tmp_path / "excel.csv"
+    source.write_bytes(("\r\n".join(rows) + "\r\n").encode("cp1252"))
+    result, out = run_batch(tmp_path, database, source)
+    assert "line 4: The quotation marks" in result.stderr and "Traceback" not in result.stderr
+    codes = [scan(p, 150)[0] for p in pages(out.read_bytes())]
+    assert [fmt.parse(c)[0].holder_name for c in codes] == ["Jürgen Müller"]

@@ -149,11 +149,14 @@ def test_invoice_upload_shows_each_kind_with_count_and_sum(journeys, clerk):
     assert "Die Rechnung ist gespeichert und geprüft." in page and "Musterbus" in page and "Windows-1252" in page
     rows = dict((kind, (count, amount)) for kind, count, amount in re.findall(
         r'<tr data-kind="(\w+)"[^>]*>\s*<th[^>]*>.*?</th>\s*<td[^>]*>(\d+)</td>\s*<td[^>]*>([^<]*)</td>', page, re.S))
-    assert rows["matched"] == ("3", "12,70\u00a0€") and rows["over_max_fare"] == ("1", "5,00\u00a0€")
+    # The line above the maximum fare counts once: its excess as over_max_fare, the rest matched;
+    # the unpriced voucher's journey has no fare and is not payable.
+    assert rows["matched"] == ("2", "9,60\u00a0€") and rows["over_max_fare"] == ("1", "0,20\u00a0€")
+    assert rows["no_fare"] == ("1", "2,90\u00a0€")
     assert rows["billed_twice"] == ("1", "2,90\u00a0€") and rows["rejected_lines"] == ("1", "2,90\u00a0€")
     assert rows["redeemed_not_billed"] == ("0", "–")
     assert "Zeile 7" not in page and "\"03.12.26\": bitte das Jahr vierstellig schreiben (03.12.2026)." in page
-    assert "Höchstpreis 4,80\u00a0€; nicht zu zahlen: 0,20\u00a0€" in page
+    assert "Geschuldet 4,80\u00a0€ (Tarif keiner, Höchstpreis 4,80\u00a0€); nicht zu zahlen: 0,20\u00a0€" in page
 
 
 def test_the_same_file_again_shows_the_stored_report(journeys, clerk):
@@ -166,11 +169,18 @@ def test_the_same_file_again_shows_the_stored_report(journeys, clerk):
 
 def test_past_invoices_are_listed_with_their_status(journeys, clerk):
     (capped, unpriced), _ = journeys
-    _upload(clerk, f"voucher_id;travel_date;amount_cents\n{unpriced['id']};2026-12-03;290\n".encode())
+    _upload(clerk, f"voucher_id;travel_date;amount_cents\n{capped['id']};2026-12-03;480\n".encode())
     _upload(clerk, _invoice(capped, unpriced), operator="Musterbus")
     page = text(clerk.get("/finance/invoices"))
     rows = re.findall(r'<tr data-invoice="(\d+)">.*?<span class="state [^"]+">([^<]+)</span>', page, re.S)
     assert rows == [("2", "Zu prüfen"), ("1", "In Ordnung")]
+
+
+def test_a_journey_without_fare_makes_the_invoice_to_review_not_ok(journeys, clerk):
+    (_, unpriced), _ = journeys
+    _upload(clerk, f"voucher_id;travel_date;amount_cents\n{unpriced['id']};2026-12-03;290\n".encode())
+    page = text(clerk.get("/finance/invoices"))
+    assert re.findall(r'<span class="state [^"]+">([^<]+)</span>', page) == ["Zu prüfen"]
 
 
 @pytest.mark.parametrize(("content", "fields", "status", "sentence"), [

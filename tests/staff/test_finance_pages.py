@@ -15,6 +15,7 @@ import urllib.request
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -184,7 +185,11 @@ def test_uploading_the_demo_invoice_shows_every_kind_with_count_and_sum(context,
                  "date_mismatch", "redeemed_not_billed", "rejected_lines"):
         count, amount = shown[kind]
         assert int(count) == len(stored[kind]) > 0, kind
-        if kind != "redeemed_not_billed":
+        if kind == "over_max_fare":  # its excess; the rest of those lines is under matched
+            assert amount == de_euros(sum(line["excess_cents"] for line in stored[kind]))
+        elif kind == "matched":
+            assert amount == de_euros(sum(line["amount_cents"] - line.get("excess_cents", 0) for line in stored[kind]))
+        elif kind != "redeemed_not_billed":
             assert amount == de_euros(sum(line["amount_cents"] or 0 for line in stored[kind]))
     assert page.locator("#lines-rejected_lines tbody tr").count() == 1
     assert "bitte das Jahr vierstellig schreiben" in page.text_content("#lines-rejected_lines")
@@ -198,13 +203,69 @@ def test_uploading_the_demo_invoice_shows_every_kind_with_count_and_sum(context,
     page.click("text=← Zu den Rechnungen")
     rows = page.locator("#past-invoices tbody tr")
     assert rows.count() == 2 and rows.first.get_attribute("data-invoice") == str(invoice_id)
-    assert [rows.nth(n).locator(".state").text_content() for n in (0, 1)] == ["Zu prüfen", "In Ordnung"]
+    # The demo's first invoice overcharges one journey above the fare table: to review too.
+    assert [rows.nth(n).locator(".state").text_content() for n in (0, 1)] == ["Zu prüfen", "Zu prüfen"]
     screenshot(page, "finance-invoices.png", full_page=True)
     page.click(f'#past-invoices tr[data-invoice="{invoice_id}"] a')
     with page.expect_download() as download:
         page.click("form.download button[type=submit]")
     body = open(download.value.path(), encoding="utf-8-sig", newline="").read()
-    assert body.startswith("invoice\r\n") and ";" in body.splitlines()[1]
+    assert body.startswith("Rechnung\r\n") and ";" in body.splitlines()[1] and "Verkehrsunternehmen" in body
+
+
+def _upload_page(page, content: bytes, name: str, operator: str | None = None) -> int:
+    page.goto(page.url.split("/finance/")[0] + "/finance/invoices")
+    page.set_input_files("#invoice", {"name": name, "mimeType": "text/csv", "buffer": content})
+    if operator:
+        page.fill("#operator", operator)
+    page.click("form.upload button[type=submit]")
+    return int(page.url.rsplit("/", 1)[1])
+
+
+def test_a_correction_shows_the_difference_line_by_line(context, month, screenshot):
+    """The operator sends the demo's first invoice again under its number: the overcharged line
+    billed right, one journey left out. Only the difference is payable, shown per journey."""
+    page = signed_in(context, month, path="/finance/invoices")
+    first = month.api("/invoices/1").get_json()
+    lines = sorted(first["matched"], key=lambda line: line["line"])
+    over = next(line for line in lines if line.get("excess_cents"))
+    dropped = next(line for line in lines if line is not over)
+    rows = ["sep=;", "Rechnungsnummer;voucher_id;travel_date;amount"]
+    for line in lines:
+        if line is not dropped:
+            cents = line["amount_cents"] - line.get("excess_cents", 0)
+            day = datetime.fromisoformat(line["travel_date"])
+            rows.append(f"{first['invoice']['number']};{line['voucher_id']};{day:%d.%m.%Y};{cents // 100},{cents % 100:02d}")
+    invoice_id = _upload_page(page, ("\r\n".join(rows) + "\r\n").encode("cp1252"), "korrektur.csv",
+                              first["invoice"]["operator"])
+    report = month.api(f"/invoices/{invoice_id}").get_json()
+    assert report["invoice"]["corrects_id"] == 1
+    assert report["totals"]["payable_cents"] == -(dropped["amount_cents"] - dropped.get("excess_cents", 0))
+    assert page.locator('#lines-corrections tr[data-direction="owed_back"]').count() == 1
+    assert "Zu zahlen (Unterschied)" in page.text_content("#invoice-totals")
+    assert accessibility_problems(page) == []
+    page.locator("#corrections-heading").scroll_into_view_if_needed()
+    screenshot(page, "finance-invoice-correction.png", full_page=True)
+
+
+def test_a_refused_line_is_shown_with_its_reason_and_the_line_counts_add_up(context, month, screenshot):
+    page = signed_in(context, month, path="/finance/invoices")
+    newest = month.api("/invoices").get_json()["invoices"][0]["id"]
+    unbilled = month.api(f"/invoices/{newest}").get_json()["redeemed_not_billed"][:3]
+    rows = ["voucher_id;travel_date;amount;Bemerkung"]
+    for n, line in enumerate(unbilled):
+        day = datetime.fromisoformat(line["redeemed_at"]).astimezone(ZoneInfo("Europe/Berlin"))
+        remark = '"Umstieg Hauptbahnhof' if n == 1 else "Einzelfahrt"
+        rows.append(f"{line['voucher_id']};{day:%d.%m.%Y};2,40;{remark}")
+    invoice_id = _upload_page(page, ("\r\n".join(rows) + "\r\n").encode("cp1252"), "rechnung-november.csv")
+    assert page.text_content("#invoice-line-counts") == (
+        "Zeilen in der Datei: 3 · gelesen: 2 · abgelehnt: 1 · Summenzeilen: 0")
+    assert "Anführungszeichen" in page.text_content("#lines-rejected_lines")
+    assert "Umstieg Hauptbahnhof" in page.text_content("#lines-rejected_lines")  # the line as written
+    assert page.locator("#lines-matched tbody tr").count() == 2
+    assert month.api(f"/invoices/{invoice_id}").get_json()["invoice"]["status"] == "review"
+    assert accessibility_problems(page) == []
+    screenshot(page, "finance-invoice-refused-line.png", full_page=True)
 
 
 def test_reconciliation_csv_download_equals_the_apis(context, month):

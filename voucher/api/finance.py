@@ -3,7 +3,7 @@ in api/invoices.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Literal
 
 from flask import Blueprint, Response, request
@@ -11,7 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 from sqlalchemy.orm import Session
 from werkzeug.exceptions import BadRequest
 
-from .. import context, tables
+from .. import context, tables, tabular
 from ..access import log_download
 from ..schemas import Day
 from ..services import finance, flags
@@ -52,12 +52,13 @@ class FlagsQuery(PeriodQuery):
     cursor: str | None = Field(default=None, max_length=200)
 
 
-def csv_response(data: dict[str, Iterable[dict]], decimal: str, filename: str, session: Session | None = None) -> Response:
+def csv_response(data: dict[str, Iterable[dict]], decimal: str, filename: str, session: Session | None = None,
+                 words: Mapping[str, str] | None = None) -> Response:
     """Streamed: rows still being read from `session` are written as they come; the session is
-    closed when the download ends (or is broken off)."""
+    closed when the download ends (or is broken off). `words`: see tables.iter_csv."""
     def lines():
         try:
-            yield from tables.iter_csv(data, decimal == "comma")
+            yield from tables.iter_csv(data, decimal == "comma", words)
         finally:
             if session is not None:
                 session.close()
@@ -102,13 +103,10 @@ def reconciliation_voucher(voucher_id: str):
 
 
 def read_csv_body(parse, what: str):
-    """The request body (UTF-8 CSV) through `parse`; what it cannot read is a 400 saying why."""
+    """The request body (CSV in any encoding tabular.read_text reads) through `parse`; what it
+    cannot read is a 400 saying why."""
     try:
-        text = request.get_data().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise BadRequest(f"The {what} must be UTF-8 text (CSV).") from None
-    try:
-        return parse(text)
+        return parse(tabular.read_text(request.get_data()))
     except ValueError as exc:
         raise BadRequest(str(exc)) from None
 

@@ -11,7 +11,7 @@ from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from .. import context, invoice_csv
 from ..access import log_download
 from ..schemas import InvoiceOptions
-from ..services import invoices
+from ..services import invoice_export, invoices
 from .auth import actor, requires
 from .finance import csv_response
 
@@ -36,6 +36,7 @@ def match_invoice():
     """The body is the invoice file's bytes as they are (any of the accepted encodings)."""
     query = MatchQuery.model_validate(request.args.to_dict())
     services, now = context.services(), context.now()
+    context.session().rollback()  # the token check's reads: on SQLite, no write lock held while the body is read
     request.max_content_length = invoice_csv.MAX_BYTES  # this route only; the app's limit stays small
     try:
         upload = invoice_csv.read(request.stream, now.astimezone(services.settings.timezone).date(), query.period)
@@ -57,6 +58,7 @@ def list_invoices():
 @requires("finance")
 def get_invoice(invoice_id: int):
     query = ReportQuery.model_validate(request.args.to_dict())
+    context.session().rollback()  # the token check's reads: the report is read on a snapshot
     return _answer(invoices.report(context.session(), invoice_id), query)
 
 
@@ -65,9 +67,11 @@ def _answer(report: dict, query: ReportQuery):
 
 
 def report_csv(report: dict, decimal: str) -> Response:
-    """An invoice's report as a CSV download (the finance page's too)."""
+    """An invoice's report as a CSV download (the finance page's too): with the decimal comma,
+    German Excel's, in German (services/invoice_export.py); else the machine-readable one."""
     log_download("csv_export", report="invoice_match", invoice_id=report["invoice"]["id"])
-    return csv_response(invoices.tables(report, context.services().settings.timezone), decimal, f"invoice-{report['invoice']['id']}-match.csv")
+    data, words = invoice_export.export(report, decimal == "comma", context.services().settings.timezone)
+    return csv_response(data, decimal, f"invoice-{report['invoice']['id']}-match.csv", words=words)
 
 
 def register(bp: Blueprint) -> None:

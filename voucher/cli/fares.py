@@ -24,8 +24,9 @@ def fares_import(ctx: Context, fares_csv: str) -> None:
     """Replace or add the prices in FARES_CSV (a row with the same zone or route, class and
     valid_from replaces the stored one). One bad row and nothing is changed."""
     from ..services import fares
+    from ..tabular import read_text
 
-    rows, errors = fares.parse_csv(Path(fares_csv).read_text(encoding="utf-8-sig"))
+    rows, errors = fares.parse_csv(read_text(Path(fares_csv).read_bytes()))  # German Excel's CSV too
     with ctx.db.session() as session:
         counts, refused = fares.save(session, ctx.settings.office_code, rows, CLI_ACTOR, utc_now())
         errors = sorted(errors + refused, key=lambda e: e.line)

@@ -19,7 +19,8 @@ def finance_group() -> None:
 @finance_group.command("match")
 @click.argument("invoice_csv", type=click.Path(exists=True, dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["json", "csv"]), default="json", show_default=True)
-@click.option("--decimal-comma", is_flag=True, help="CSV with ';' and euros with a decimal comma.")
+@click.option("--decimal-comma", is_flag=True,
+              help="German Excel's CSV: German names and words, ';', euros with a decimal comma, local times.")
 @click.option("--operator", help="The transit operator who sent the invoice (stored with it).")
 @click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), help="First day of the invoice's period.")
 @click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), help="Last day of the invoice's period.")
@@ -66,9 +67,10 @@ def finance_invoices(ctx: Context, invoice_id: int | None, limit: int, fmt: str,
 
 
 def _show(report: dict, fmt: str, decimal_comma: bool, tz: tzinfo, quiet: bool = False) -> None:
-    """The report on stdout; refused lines and a duplicate's note also on stderr."""
+    """The report on stdout (the CSV with --decimal-comma in German, as the page's); refused
+    lines and a duplicate's note also on stderr."""
     from .. import tables
-    from ..services import invoices
+    from ..services import invoice_export
 
     if not quiet:
         if "note" in report:
@@ -76,6 +78,7 @@ def _show(report: dict, fmt: str, decimal_comma: bool, tz: tzinfo, quiet: bool =
         for entry in report["rejected_lines"]:
             click.echo(f"line {entry['line']}: {entry['error']}", err=True)
     if fmt == "csv":
-        click.echo(tables.to_csv(invoices.tables(report, tz), decimal_comma), nl=False)
+        data, words = invoice_export.export(report, decimal_comma, tz)
+        click.echo(tables.to_csv(data, decimal_comma, words), nl=False)
     else:
         click.echo(json.dumps(report, indent=2, ensure_ascii=False))

@@ -24,8 +24,9 @@ def letters() -> None:
 def letters_batch(ctx: Context, input_csv: str, out: str, as_zip: bool) -> None:
     """Issue a voucher per CSV row and render all letters; bad rows are reported, not fatal."""
     from ..letters import batch
+    from ..tabular import read_text
 
-    text = Path(input_csv).read_text(encoding="utf-8-sig")
+    text = read_text(Path(input_csv).read_bytes())  # UTF-8, UTF-16, Windows-1252: as invoices are read
     rows = sum(1 for _ in batch.read_rows(text))
     with ctx.db.session() as session, click.progressbar(length=rows, label="Issuing", file=sys.stderr) as bar:
         result = batch.run(session, ctx.keystore, ctx.settings, text, utc_now(), progress=bar.update)

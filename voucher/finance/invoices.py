@@ -25,11 +25,11 @@ PAST = 100  # invoices listed
 SHOWN = 200  # lines shown per kind; the CSV has every one
 # The report's kinds in the order a clerk works through them: what is paid, then what needs a
 # person, then what the operator did not bill and what could not be read.
-KINDS = ("matched", "over_max_fare", "credited", "billed_twice", "billed_after_revocation", "billed_not_redeemed",
-         "date_mismatch", "credit_unmatched", "redeemed_not_billed", "rejected_lines")
+KINDS = ("matched", "over_max_fare", "credited", "credited_partly", "no_fare", "billed_twice", "billed_after_revocation",
+         "billed_not_redeemed", "date_mismatch", "credit_unmatched", "redeemed_not_billed", "rejected_lines")
 # The lines shown below the summary: what needs a person first, what is paid last.
-SECTIONS = ("billed_twice", "billed_after_revocation", "billed_not_redeemed", "date_mismatch", "over_max_fare",
-            "credit_unmatched", "rejected_lines", "redeemed_not_billed", "credited", "matched")
+SECTIONS = ("no_fare", "billed_twice", "billed_after_revocation", "billed_not_redeemed", "date_mismatch", "over_max_fare",
+            "credit_unmatched", "rejected_lines", "redeemed_not_billed", "credited", "credited_partly", "matched")
 _REASONS = {"unknown voucher": "note_unknown_voucher", "no journey recorded": "note_no_journey"}
 ENCODINGS = {"cp1252": "Windows-1252", "utf-8": "UTF-8", "utf-16": "UTF-16"}
 
@@ -43,15 +43,26 @@ class Kind:
 
 
 def kinds(report: dict) -> list[Kind]:
-    """Every kind of the report with its count and the sum its lines bill."""
+    """Every kind of the report with its count and the sum its lines bill. A line above what is
+    owed is counted once: its excess under over_max_fare, the rest under matched, so the kinds'
+    sums (refused lines aside, which are not billed) add up to the billed total."""
     out = []
     for key in KINDS:
         entries = report[key]
-        amounts = [e["amount_cents"] for e in entries if e.get("amount_cents") is not None]
+        amounts = [_share(key, e) for e in entries if e.get("amount_cents") is not None]
         # Unbilled journeys bill nothing; refused lines may have no readable amount at all.
         billed = key != "redeemed_not_billed" and (amounts or key != "rejected_lines")
         out.append(Kind(key, len(entries), sum(amounts) if billed else None, entries))
     return out
+
+
+def _share(key: str, entry: dict) -> int:
+    excess = entry.get("excess_cents", 0)
+    return excess if key == "over_max_fare" else entry["amount_cents"] - (excess if key == "matched" else 0)
+
+
+def _euros_or_none(cents: int | None) -> str:
+    return t("none_short") if cents is None else euros(cents)
 
 
 def _instant(text: str | None) -> str:
@@ -63,7 +74,12 @@ def note(key: str, entry: dict) -> str:
     if key == "matched":
         return t("note_journey", when=_instant(entry.get("redeemed_at")))
     if key == "over_max_fare":
-        return t("note_excess", max=euros(entry["max_fare_cents"]), excess=euros(entry["excess_cents"]))
+        return t("note_excess", owed=_euros_or_none(entry.get("owed_cents")), fare=_euros_or_none(entry.get("fare_cents")),
+                 max=_euros_or_none(entry.get("max_fare_cents")), excess=euros(entry["excess_cents"]))
+    if key == "no_fare":
+        return t("note_no_fare", when=_instant(entry.get("redeemed_at")))
+    if key == "credited_partly":
+        return t("note_credits_partly", invoice=entry["credits_invoice_id"], line=entry["credits_line"])
     if key == "billed_twice":
         return t("note_billed_twice", invoice=entry["earlier_invoice_id"], line=entry["earlier_line"])
     if key == "billed_after_revocation":
@@ -83,7 +99,9 @@ def note(key: str, entry: dict) -> str:
         where = entry.get("location") or ""
         when = _instant(entry.get("redeemed_at"))
         return t("note_journey_at", when=when, where=where) if where else t("note_journey", when=when)
-    return either(entry.get("error_de", ""), entry.get("error", ""))
+    error = either(entry.get("error_de", ""), entry.get("error", ""))
+    whole = entry.get("value") and not entry.get("column")  # a line refused whole: show it as written
+    return f"{error} {t('note_line_as_written', text=entry['value'])}" if whole else error
 
 
 def _listing(problem: str | None = None, values: dict | None = None, status: int = 200):
@@ -114,6 +132,7 @@ def upload():
         return _listing(t("err_operator"), values, 400)
     services, now = context.services(), context.now()
     tz = services.settings.timezone
+    context.session().rollback()  # the sign-in check's reads: on SQLite, no write lock held while the file is read
     try:
         upload = invoice_csv.read(file.stream, now.astimezone(tz).date(), options.period)
     except invoice_csv.Unreadable as exc:
@@ -131,6 +150,7 @@ def too_large(_exc):
 @bp.get("/invoices/<int:invoice_id>")
 @page_for("finance")
 def invoice(invoice_id: int):
+    context.session().rollback()  # the sign-in check's reads: the report is read on a snapshot
     report = invoices.report(context.session(), invoice_id)
     found = kinds(report)
     by_key = {kind.key: kind for kind in found}

@@ -8,7 +8,6 @@ idempotency key).
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import io
 import os
@@ -28,6 +27,7 @@ from ..config import Settings
 from ..keys import KeyStore
 from ..schemas import IssueRequest, error_summary
 from ..services.issuing import IssuingService
+from ..tabular import BadLine, dict_rows
 from . import texts
 from .render import Letter, render
 
@@ -46,17 +46,13 @@ class BatchResult:
     reused: int = 0
 
 
-def read_rows(text: str) -> Iterator[tuple[int, dict]]:
-    """(line number, row) pairs; accepts ',' or ';' separated files with a header row."""
-    text = text.lstrip("\ufeff")
-    header = text.split("\n", 1)[0]
-    delimiter = ";" if header.count(";") > header.count(",") else ","
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
-    if not reader.fieldnames or "holder_name" not in reader.fieldnames:
-        raise ValueError("the CSV needs a header row with at least holder_name (see README)")
-    for row in reader:
-        if any((v or "").strip() for v in row.values() if isinstance(v, str)):
-            yield reader.line_num, row
+def read_rows(text: str) -> Iterator[tuple[int, dict | BadLine]]:
+    """(line number, row or why its line is refused) pairs, read by the reader every upload
+    shares (voucher/tabular.py): `,`, `;` or tab, a `sep=` line, a header with holder_name."""
+    _, rows = dict_rows(text, {"holder_name"}, "the CSV needs a header row with at least holder_name (see README)")
+    for line, row in rows:
+        if isinstance(row, BadLine) or any((v or "").strip() for v in row.values() if isinstance(v, str)):
+            yield line, row
 
 
 def to_request_fields(row: dict) -> dict:
@@ -85,6 +81,10 @@ def run(
     result = BatchResult()
     valid: list[tuple[int, IssueRequest]] = []
     for line, row in read_rows(text):
+        if isinstance(row, BadLine):
+            result.errors.append((line, row.en))
+            progress(1)
+            continue
         try:
             valid.append((line, IssueRequest.model_validate(to_request_fields(row), context={"tz": settings.timezone})))
         except ValidationError as exc:

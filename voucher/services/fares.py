@@ -1,11 +1,18 @@
 """The fare table, and what each journey is owed.
 
-A journey (an accepted redemption) is owed its voucher's `max_fare_cents` when the voucher has
-one: the most the office agreed to pay for that journey, all travellers together (the operator
-bills one line per journey, see invoices.py). Without it, the fare table's price for the
-voucher's zone, or its route in either direction, and its fare class on the journey's local day,
-times the number of travellers: a fare is per person per journey. A journey with neither has no
-fare (NULL), which reconciliation counts and flags as `no_fare`, never as 0 €.
+A journey (an accepted redemption) is owed the lower of two amounts, where both are known:
+- the fare table's price for the voucher's zone, or its route in either direction, and its fare
+  class on the journey's local day, times the number of travellers (a fare is per person per
+  journey);
+- the voucher's `max_fare_cents`: the most the office agreed to pay for that journey, all
+  travellers together.
+With only one of them known, that one is owed. A journey with neither has no fare (NULL), which
+reconciliation counts and flags as `no_fare` and the invoice check shows as "Kein Tarif: prüfen"
+(never payable), never as 0 €. This is the one place what a journey is owed is computed:
+reconciliation, its CSVs, the invoice check and its page all read it from journeys().
+
+Amounts are gross (VAT included): the fare table holds the prices passengers pay, and German
+local transport tickets carry 7 % VAT inside them.
 
 The table is per office. Importing is replace-or-add by (zone or route, fare class, valid_from)
 and all or nothing: a price list half applied is worse than the old one, so one bad row leaves
@@ -15,8 +22,6 @@ refused, so a journey never has two fares.
 
 from __future__ import annotations
 
-import csv
-import io
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -27,6 +32,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from ..schemas import FareRow, error_summary
 from ..store import Fare, Redemption, Voucher
+from ..tabular import BadLine, dict_rows
 from ..token.format import CLOCK_SKEW
 from . import audit
 from .localdays import Period, local_day
@@ -46,28 +52,27 @@ class RowError:
 
 def parse_csv(text: str) -> tuple[list[tuple[int, FareRow]], list[RowError]]:
     """Rows with their line numbers, and the rows that are not a fare (with the reason).
-    Header `zone,origin,destination,fare_class,price_cents,valid_from,valid_to`, `,` or `;`."""
-    text = text.lstrip("\ufeff")
-    header = text.split("\n", 1)[0]
-    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=";" if header.count(";") > header.count(",") else ",")
-    names = {(n or "").strip().lower() for n in reader.fieldnames or []}
-    missing = {"price_cents", "valid_from"} - names
-    if missing or not ({"zone"} <= names or {"origin", "destination"} <= names) or names - set(COLUMNS):
-        raise ValueError(f"the fare table needs a header row with the columns {','.join(COLUMNS)} "
-                         "(zone or origin and destination; fare_class 2 and an open valid_to when left out)")
+    Header `zone,origin,destination,fare_class,price_cents,valid_from,valid_to`, read by the
+    reader every upload shares (voucher/tabular.py: `,`, `;` or tab, a `sep=` line)."""
+    wanted = (f"the fare table needs a header row with the columns {','.join(COLUMNS)} "
+              "(zone or origin and destination; fare_class 2 and an open valid_to when left out)")
+    header, records = dict_rows(text, {"price_cents", "valid_from"}, wanted)
+    names = set(header)
+    if not ({"zone"} <= names or {"origin", "destination"} <= names) or names - set(COLUMNS):
+        raise ValueError(wanted)
     rows, errors = [], []
-    try:
-        for record in reader:
-            values = {k.strip().lower(): v.strip() for k, v in record.items() if k and v and v.strip()}
-            if None in record:
-                errors.append(RowError(reader.line_num, "more cells than columns"))
-            elif values:
-                try:
-                    rows.append((reader.line_num, FareRow.model_validate(values)))
-                except ValidationError as exc:
-                    errors.append(RowError(reader.line_num, error_summary(exc)))
-    except csv.Error as exc:
-        raise ValueError(f"the fare table is not readable as CSV ({exc})") from None
+    for line, record in records:
+        if isinstance(record, BadLine):
+            errors.append(RowError(line, record.en))
+            continue
+        values = {k: v.strip() for k, v in record.items() if k and isinstance(v, str) and v.strip()}
+        if None in record:
+            errors.append(RowError(line, "more cells than columns"))
+        elif values:
+            try:
+                rows.append((line, FareRow.model_validate(values)))
+            except ValidationError as exc:
+                errors.append(RowError(line, error_summary(exc)))
     return rows, errors
 
 
@@ -154,27 +159,28 @@ def _key(place) -> ColumnElement:
 
 def journeys(period: Period, dialect: str, *where) -> Select:
     """Accepted redemptions in the period with their voucher, local day and what each is owed
-    (columns id, voucher_id, redeemed_at, cost_center, fare_class, day, owed_cents; owed_cents
-    NULL: no fare).
+    (columns id, voucher_id, redeemed_at, cost_center, fare_class, day, owed_cents, fare_cents,
+    max_fare_cents; owed_cents NULL: no fare; fare_cents: the fare table's, all travellers).
 
     An accepted journey lies within its voucher's validity (services/redemption.py), so only
     vouchers valid during the period can have one; saying so lets the database read a month's
-    vouchers, not all of them. A journey with a maximum fare looks nothing up (its key is NULL);
-    save() refuses overlapping prices, so at most one fare row matches the others."""
+    vouchers, not all of them. save() refuses overlapping prices, so at most one fare row
+    matches a journey."""
     day = local_day(Redemption.redeemed_at, period, dialect)
     rows = (
         select(Redemption.id, Redemption.voucher_id, Redemption.redeemed_at, Voucher.cost_center, Voucher.fare_class,
                Voucher.office, Voucher.travellers, Voucher.max_fare_cents,
-               case((Voucher.max_fare_cents.is_(None), _key(Voucher))).label("fare_key"), day.label("day"))
+               _key(Voucher).label("fare_key"), day.label("day"))
         .join(Voucher, Voucher.id == Redemption.voucher_id)
         .where(is_ride(), Redemption.redeemed_at >= period.start,
                Redemption.redeemed_at < period.end, *where,
                Voucher.valid_until > period.start - CLOCK_SKEW, Voucher.valid_from < period.end + CLOCK_SKEW)
         .subquery("journey_days")
     )
-    owed = case((rows.c.max_fare_cents.is_not(None), rows.c.max_fare_cents), else_=Fare.price_cents * rows.c.travellers)
+    fare, cap = Fare.price_cents * rows.c.travellers, rows.c.max_fare_cents
+    owed = case((cap.is_(None), fare), (fare.is_(None), cap), (fare < cap, fare), else_=cap)
     return (select(rows.c.id, rows.c.voucher_id, rows.c.redeemed_at, rows.c.cost_center, rows.c.fare_class, rows.c.day,
-                   owed.label("owed_cents"))
+                   owed.label("owed_cents"), fare.label("fare_cents"), cap.label("max_fare_cents"))
             .select_from(rows)
             .outerjoin(Fare, and_(Fare.office == rows.c.office, Fare.fare_class == rows.c.fare_class,
                                   _key(Fare) == rows.c.fare_key, Fare.valid_from <= rows.c.day,

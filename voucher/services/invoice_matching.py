@@ -1,31 +1,39 @@
 """What each line of an operator's invoice is, given our journeys and every earlier invoice.
 
 A journey is an accepted redemption; its day is the calendar day in the office's time zone. A
-journey is paid at most once: while a `matched` line of any invoice holds it, it is paid.
+journey is paid at most once, by one line per traveller of its voucher at most: while `matched`
+lines hold it, it is paid. What it is owed (all travellers together) is services/fares.py's
+`owed_cents`, the lower of the fare table's fare and the voucher's maximum fare; matched lines
+of one journey together pay at most that. All amounts are gross (VAT included).
 
 Charges (amount ≥ 0), in file order:
-- matched: an unpaid journey of that voucher on the billed day (the earliest). A revocation
-  later that day does not matter: a journey is accepted only if it happened before the
-  revocation. Matched lines above the voucher's maximum fare are also listed in over_max_fare;
-  the excess is not payable.
+- matched: a journey of that voucher on the billed day (the earliest) with a traveller left to
+  bill. A revocation later that day does not matter: a journey is accepted only if it happened
+  before the revocation. What a line bills above what is owed is its `excess_cents` (listed in
+  over_max_fare) and not payable.
+- no_fare: the journey has neither a fare in the table nor a maximum fare ("Kein Tarif:
+  prüfen"); it holds the journey but pays nothing until finance sets a fare.
 - billed_after_revocation: the voucher's journey that day happened after its revocation, or,
   with no journey that day, the voucher was revoked before the end of the billed day.
 - billed_twice: every journey of the voucher that day (or, with none that day, on any day) is
-  paid already; the entry names the invoice and line that pays it.
+  paid already for every traveller; the entry names the invoice and line that pays it.
 - date_mismatch: no journey that day, but unpaid journeys on other days (listed); not paid
   until a person decides.
 - billed_not_redeemed: unknown voucher, or no journey at all.
-Credit notes (amount < 0) reverse a paid line of the same voucher, day and amount: first one of
-an earlier invoice (before the charges are matched, so a credit-and-rebill in one file works),
-else one of this invoice. The reversed journey can be billed again, and the credit takes back
-what that line made payable (`credited`). A credit that finds no such line is
-`credit_unmatched` and changes nothing payable.
+Credit notes (amount < 0) are matched to a paid line of the same voucher and day, of any period:
+first one of an earlier invoice (before the charges are matched, so a credit-and-rebill in one
+file works), else one of this invoice. A credit of the whole billed amount reverses the line
+(`credited`): the journey can be billed again, and the credit takes back what that line made
+payable. A smaller one (`credited_partly`) lowers what the line bills; what is payable falls
+only where the line's remaining amount is below what it paid. A credit that finds no such line
+is `credit_unmatched` and changes nothing payable.
 Finally, redeemed_not_billed: journeys inside the invoice's period that no invoice pays.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -34,19 +42,23 @@ from sqlalchemy import and_, select
 from sqlalchemy.orm import Session, aliased
 
 from ..invoice_csv import Line
-from ..store import InvoiceLine, Redemption, Revocation, Voucher
+from ..store import Invoice, InvoiceLine, Redemption, Revocation, Voucher
 from ..timefmt import format_instant
+from . import fares
+from .localdays import Period
 from .purposes import ACCEPTED, JOURNEY, is_ride
 
 MATCHED = "matched"
+NO_FARE = "no_fare"
 CREDITED = "credited"
+CREDITED_PARTLY = "credited_partly"
 REVOKED = "revoked"  # the outcome of a redemption after the voucher's revocation
 _CHUNK = 500  # ids per IN (...), well below SQLite's and PostgreSQL's parameter limits
 
 
 @dataclass(slots=True)
 class Paid:
-    """A matched line that still pays its journey."""
+    """A matched line that still pays (part of) its journey; `amount_cents` net of partial credits."""
 
     invoice_id: int
     line: int
@@ -68,52 +80,69 @@ class Journey:
     day: date
 
 
+@dataclass(frozen=True, slots=True)
+class Owed:
+    """What a journey is owed (None: no fare), and the two amounts it is the lower of."""
+
+    cents: int | None
+    fare_cents: int | None
+    max_fare_cents: int | None
+
+
 @dataclass
 class Ledger:
-    """What matching knows: vouchers, revocations, journeys and which journey is paid by what."""
+    """What matching knows: vouchers, revocations, journeys, what each is owed and which lines pay it."""
 
     tz: ZoneInfo
-    max_fare: dict[str, int | None] = field(default_factory=dict)
+    travellers: dict[str, int] = field(default_factory=dict)
     revoked_at: dict[str, datetime] = field(default_factory=dict)
     journeys: dict[str, list[Journey]] = field(default_factory=lambda: defaultdict(list))
-    paid: dict[int, Paid] = field(default_factory=dict)  # by redemption id
+    owed: dict[int, Owed] = field(default_factory=dict)  # by redemption id
+    paid: dict[int, list[Paid]] = field(default_factory=lambda: defaultdict(list))  # by redemption id
+    held: set[int] = field(default_factory=set)  # journeys this invoice bills without paying (no fare)
     reversed: set[tuple[int, int]] = field(default_factory=set)  # (invoice, line) reversed by this invoice
 
     def paid_by_voucher(self, voucher_id: str) -> list[Paid]:
-        return [p for p in self.paid.values() if p.voucher_id == voucher_id]
+        return [p for lines in self.paid.values() for p in lines if p.voucher_id == voucher_id]
+
+    def has_room(self, journey: Journey) -> bool:
+        """Whether a traveller of this journey is left to bill."""
+        return journey.id not in self.held and len(self.paid.get(journey.id, ())) < self.travellers[journey.voucher_id]
 
 
 def match(session: Session, invoice_id: int, lines: list[Line], period: tuple[date, date] | None,
-          tz: ZoneInfo) -> list[dict]:
-    """One row (as stored in invoice_lines) per line, then one per unbilled journey."""
-    ledger = _load(session, {line.voucher_id for line in lines}, tz)
+          tz: ZoneInfo, corrects: int | None = None) -> list[dict]:
+    """One row (as stored in invoice_lines) per line, then one per unbilled journey. `corrects`:
+    the stored invoice this one corrects, whose lines pay nothing any more."""
+    ledger = _load(session, {line.voucher_id for line in lines}, period, tz, corrects)
     rows: dict[int, dict] = {}
     credits = [line for line in lines if line.amount_cents < 0]
     for line in credits:
         target = _credit_target(ledger, line, lambda p: p.invoice_id != invoice_id)
         if target is not None:
-            rows[line.line] = _reverse(ledger, line, target)
+            rows[line.line] = _credit(ledger, line, target)
     for line in lines:
         if line.amount_cents >= 0:
             rows[line.line] = _charge(ledger, invoice_id, line)
     for line in credits:
         if line.line not in rows:
             target = _credit_target(ledger, line, lambda p: p.invoice_id == invoice_id)
-            rows[line.line] = _reverse(ledger, line, target) if target else _row(
-                line, "credit_unmatched", reason="no paid line of this voucher, day and amount to reverse")
-    return [rows[line.line] for line in lines] + _unbilled(session, ledger, period)
+            rows[line.line] = _credit(ledger, line, target) if target else _row(
+                line, "credit_unmatched", reason="no paid line of this voucher and day to credit")
+    return [rows[line.line] for line in lines] + _unbilled(session, ledger, period, corrects)
 
 
 def _charge(ledger: Ledger, invoice_id: int, line: Line) -> dict:
-    if line.voucher_id not in ledger.max_fare:
+    if line.voucher_id not in ledger.travellers:
         return _row(line, "billed_not_redeemed", reason="unknown voucher")
     journeys = ledger.journeys.get(line.voucher_id, [])
     accepted = [j for j in journeys if j.outcome == ACCEPTED]
     that_day = [j for j in accepted if j.day == line.travel_date]
-    unpaid = [j for j in that_day if j.id not in ledger.paid]
+    # An unbilled journey first: a second line that day is another journey before another traveller.
+    open_ = sorted((j for j in that_day if ledger.has_room(j)), key=lambda j: bool(ledger.paid.get(j.id)))
     revoked_at = ledger.revoked_at.get(line.voucher_id)
-    if unpaid:
-        return _pay(ledger, invoice_id, line, unpaid[0])
+    if open_:
+        return _pay(ledger, invoice_id, line, open_[0])
     after = [j for j in journeys if j.outcome == REVOKED and j.day == line.travel_date]
     if after:
         return _row(line, "billed_after_revocation", revoked_at=format_instant(revoked_at),
@@ -123,7 +152,7 @@ def _charge(ledger: Ledger, invoice_id: int, line: Line) -> dict:
     end_of_day = datetime.combine(line.travel_date + timedelta(days=1), time(0), ledger.tz)
     if revoked_at is not None and revoked_at < end_of_day:
         return _row(line, "billed_after_revocation", revoked_at=format_instant(revoked_at))
-    elsewhere = [j for j in accepted if j.id not in ledger.paid]
+    elsewhere = [j for j in accepted if ledger.has_room(j)]
     if elsewhere:
         return _row(line, "date_mismatch", journey_dates=sorted({j.day.isoformat() for j in elsewhere}))
     if accepted:
@@ -132,36 +161,53 @@ def _charge(ledger: Ledger, invoice_id: int, line: Line) -> dict:
 
 
 def _pay(ledger: Ledger, invoice_id: int, line: Line, journey: Journey) -> dict:
-    max_fare = ledger.max_fare[line.voucher_id]
-    excess = max(0, line.amount_cents - max_fare) if max_fare is not None else 0
-    payable = line.amount_cents - excess
-    ledger.paid[journey.id] = Paid(invoice_id, line.line, line.voucher_id, line.travel_date, line.amount_cents,
-                                   payable, journey.id)
-    detail = {"client_id": journey.client_id, "redeemed_at": format_instant(journey.redeemed_at),
-              "max_fare_cents": max_fare}
-    if excess:
-        detail["excess_cents"] = excess
+    owed = ledger.owed.get(journey.id, Owed(None, None, None))
+    detail: dict = {"client_id": journey.client_id, "redeemed_at": format_instant(journey.redeemed_at),
+                    "owed_cents": owed.cents, "fare_cents": owed.fare_cents, "max_fare_cents": owed.max_fare_cents}
+    if owed.cents is None:
+        ledger.held.add(journey.id)
+        return stored_row(NO_FARE, line.line, line.voucher_id, line.travel_date, line.amount_cents, detail,
+                          redemption_id=journey.id)
+    already = sum(p.payable_cents for p in ledger.paid.get(journey.id, ()))
+    payable = max(0, min(line.amount_cents, owed.cents - already))
+    ledger.paid[journey.id].append(Paid(invoice_id, line.line, line.voucher_id, line.travel_date, line.amount_cents,
+                                        payable, journey.id))
+    if line.amount_cents > payable:
+        detail["excess_cents"] = line.amount_cents - payable
     return stored_row(MATCHED, line.line, line.voucher_id, line.travel_date, line.amount_cents, detail,
                       redemption_id=journey.id, payable_cents=payable)
 
 
 def _twice(ledger: Ledger, line: Line, journey: Journey) -> dict:
-    earlier = ledger.paid[journey.id]
+    earlier = ledger.paid[journey.id][0] if ledger.paid.get(journey.id) else None
+    if earlier is None:  # held by a line of this invoice without a fare
+        return _row(line, "billed_twice", earlier_invoice_id=None, earlier_line=None, client_id=journey.client_id)
     return _row(line, "billed_twice", earlier_invoice_id=earlier.invoice_id, earlier_line=earlier.line,
                 client_id=journey.client_id)
 
 
-def _credit_target(ledger: Ledger, line: Line, where) -> Paid | None:
-    return next((p for p in ledger.paid_by_voucher(line.voucher_id)
-                 if where(p) and p.travel_date == line.travel_date and p.amount_cents == -line.amount_cents), None)
+def _credit_target(ledger: Ledger, line: Line, where: Callable[[Paid], bool]) -> Paid | None:
+    """The paid line a credit is for: the same voucher and day; one of exactly the credited amount
+    first, else the first that bills at least as much."""
+    candidates = [p for p in ledger.paid_by_voucher(line.voucher_id)
+                  if where(p) and p.travel_date == line.travel_date and p.amount_cents >= -line.amount_cents]
+    return next((p for p in candidates if p.amount_cents == -line.amount_cents), candidates[0] if candidates else None)
 
 
-def _reverse(ledger: Ledger, line: Line, target: Paid) -> dict:
-    del ledger.paid[target.redemption_id]
-    ledger.reversed.add((target.invoice_id, target.line))
-    return stored_row(CREDITED, line.line, line.voucher_id, line.travel_date, line.amount_cents, {},
-                      reverses_invoice_id=target.invoice_id, reverses_line=target.line,
-                      payable_cents=-target.payable_cents)
+def _credit(ledger: Ledger, line: Line, target: Paid) -> dict:
+    if target.amount_cents == -line.amount_cents:
+        ledger.paid[target.redemption_id].remove(target)
+        ledger.reversed.add((target.invoice_id, target.line))
+        return stored_row(CREDITED, line.line, line.voucher_id, line.travel_date, line.amount_cents, {},
+                          reverses_invoice_id=target.invoice_id, reverses_line=target.line,
+                          payable_cents=-target.payable_cents)
+    remaining = target.amount_cents + line.amount_cents
+    payable = min(remaining, target.payable_cents)
+    change = payable - target.payable_cents
+    target.amount_cents, target.payable_cents = remaining, payable
+    return stored_row(CREDITED_PARTLY, line.line, line.voucher_id, line.travel_date, line.amount_cents,
+                      {"credits_invoice_id": target.invoice_id, "credits_line": target.line},
+                      redemption_id=target.redemption_id, payable_cents=change)
 
 
 def _row(line: Line, outcome: str, **detail) -> dict:
@@ -176,7 +222,7 @@ def stored_row(outcome: str, line: int | None, voucher_id: str | None, travel_da
             "payable_cents": 0, "detail": detail, **columns}
 
 
-def _unbilled(session: Session, ledger: Ledger, period: tuple[date, date] | None) -> list[dict]:
+def _unbilled(session: Session, ledger: Ledger, period: tuple[date, date] | None, corrects: int | None) -> list[dict]:
     """Journeys in the period that nothing pays, after this invoice."""
     if period is None:
         return []
@@ -186,21 +232,24 @@ def _unbilled(session: Session, ledger: Ledger, period: tuple[date, date] | None
         select(Redemption.id, Redemption.client_id, Redemption.voucher_id, Redemption.redeemed_at, Redemption.location)
         .where(is_ride(), Redemption.redeemed_at >= start, Redemption.redeemed_at < end)
         .order_by(Redemption.redeemed_at, Redemption.id)).all()
-    open_ids = [j.id for j in journeys if j.id not in ledger.paid]
+    billed = {j for j, lines in ledger.paid.items() if lines} | ledger.held
+    open_ids = [j.id for j in journeys if j.id not in billed]
     paid_elsewhere = set()
     for chunk in _chunks(open_ids):
-        paid_elsewhere.update(row.redemption_id for row in session.execute(_paid_lines().where(
+        paid_elsewhere.update(row.redemption_id for row in session.execute(_paid_lines(corrects).where(
             InvoiceLine.redemption_id.in_(chunk))) if (row.invoice_id, row.line) not in ledger.reversed)
     return [stored_row("redeemed_not_billed", None, j.voucher_id, j.redeemed_at.astimezone(ledger.tz).date(), None,
                        {"client_id": j.client_id, "redeemed_at": format_instant(j.redeemed_at), "location": j.location},
                        redemption_id=j.id)
-            for j in journeys if j.id not in ledger.paid and j.id not in paid_elsewhere]
+            for j in journeys if j.id not in billed and j.id not in paid_elsewhere]
 
 
-def _load(session: Session, voucher_ids: set[str], tz: ZoneInfo) -> Ledger:
+def _load(session: Session, voucher_ids: set[str], period: tuple[date, date] | None, tz: ZoneInfo,
+          corrects: int | None) -> Ledger:
     ledger = Ledger(tz)
+    dialect = session.get_bind().dialect.name
     for chunk in _chunks(sorted(voucher_ids)):
-        ledger.max_fare.update(session.execute(select(Voucher.id, Voucher.max_fare_cents).where(Voucher.id.in_(chunk))).all())
+        ledger.travellers.update(session.execute(select(Voucher.id, Voucher.travellers).where(Voucher.id.in_(chunk))).all())
         ledger.revoked_at.update(session.execute(
             select(Revocation.voucher_id, Revocation.revoked_at).where(Revocation.voucher_id.in_(chunk))).all())
         for r in session.execute(
@@ -210,19 +259,47 @@ def _load(session: Session, voucher_ids: set[str], tz: ZoneInfo) -> Ledger:
                        Redemption.purpose == JOURNEY)  # an arrival at the reception is never billed
                 .order_by(Redemption.redeemed_at, Redemption.id)):
             ledger.journeys[r.voucher_id].append(Journey(*r, day=r.redeemed_at.astimezone(tz).date()))
-        for p in session.execute(_paid_lines().where(InvoiceLine.voucher_id.in_(chunk))):
-            ledger.paid[p.redemption_id] = Paid(*p)
+        if period is not None:  # a charge is for a journey inside the period (invoice_csv refuses others)
+            owed = fares.journeys(Period(period[0], period[1], tz), dialect, Redemption.voucher_id.in_(chunk)).subquery()
+            for r in session.execute(select(owed.c.id, owed.c.owed_cents, owed.c.fare_cents, owed.c.max_fare_cents)):
+                ledger.owed[r.id] = Owed(r.owed_cents, r.fare_cents, r.max_fare_cents)
+        paid = {(p.invoice_id, p.line): Paid(*p)
+                for p in session.execute(_paid_lines(corrects).where(InvoiceLine.voucher_id.in_(chunk)))}
+        for credit in session.execute(select(InvoiceLine.amount_cents, InvoiceLine.payable_cents, InvoiceLine.detail)
+                                      .where(InvoiceLine.voucher_id.in_(chunk), InvoiceLine.outcome == CREDITED_PARTLY)):
+            target = paid.get((credit.detail["credits_invoice_id"], credit.detail["credits_line"]))
+            if target is not None:
+                target.amount_cents += credit.amount_cents
+                target.payable_cents += credit.payable_cents
+        for p in paid.values():
+            ledger.paid[p.redemption_id].append(p)
     return ledger
 
 
-def _paid_lines():
-    """Matched lines that no credit line has reversed."""
+def paying(session: Session, invoice_id: int) -> dict[tuple[str, date], int]:
+    """What an invoice's lines still pay, per voucher and day: less what credit notes of later
+    invoices reversed or reduced (a correction pays the difference to this)."""
+    sums: dict[tuple[str, date], int] = defaultdict(int)
+    for p in session.execute(_paid_lines().where(InvoiceLine.invoice_id == invoice_id)):
+        sums[(p.voucher_id, p.travel_date)] += p.payable_cents
+    for credit in session.execute(select(InvoiceLine.voucher_id, InvoiceLine.travel_date, InvoiceLine.payable_cents,
+                                         InvoiceLine.detail).where(InvoiceLine.outcome == CREDITED_PARTLY)):
+        if credit.detail.get("credits_invoice_id") == invoice_id:
+            sums[(credit.voucher_id, credit.travel_date)] += credit.payable_cents
+    return sums
+
+
+def _paid_lines(corrects: int | None = None):
+    """Matched lines that no credit line has reversed, of invoices no correction superseded
+    (nor the one being corrected now)."""
     credit = aliased(InvoiceLine)
     return (select(InvoiceLine.invoice_id, InvoiceLine.line, InvoiceLine.voucher_id, InvoiceLine.travel_date,
                    InvoiceLine.amount_cents, InvoiceLine.payable_cents, InvoiceLine.redemption_id)
+            .join(Invoice, Invoice.id == InvoiceLine.invoice_id)
             .outerjoin(credit, and_(credit.reverses_invoice_id == InvoiceLine.invoice_id,
                                     credit.reverses_line == InvoiceLine.line))
-            .where(InvoiceLine.outcome == MATCHED, credit.id.is_(None)))
+            .where(InvoiceLine.outcome == MATCHED, credit.id.is_(None), Invoice.superseded_by.is_(None),
+                   Invoice.id != (corrects or 0)))
 
 
 def _chunks(items: list) -> list[list]:

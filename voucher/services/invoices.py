@@ -6,15 +6,17 @@ is stored, so the answer to the upload and `GET /invoices/{id}` are the same doc
 file again (same digest) returns the stored report with `duplicate_of` and changes nothing.
 
 Totals: `billed_cents` is the sum of the lines read (credit notes negative), `payable_cents`
-what the matched lines pay (less any excess over the maximum fare) minus what credit notes take
-back, `disputed_cents = billed_cents - payable_cents` what needs a person. Refused lines are not
+what the matched lines pay (at most what each journey is owed: the lower of the fare table's
+fare and the voucher's maximum fare, services/fares.py) minus what credit notes take back,
+`disputed_cents = billed_cents - payable_cents` what needs a person. Every amount is gross, as
+the operator bills it and as the fare table holds it (VAT included). Refused lines are not
 billed: they are counted in `rejected_lines`, and their amounts, where readable, in
 `rejected_cents`.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import insert, select, update
@@ -22,68 +24,135 @@ from sqlalchemy.orm import Session
 
 from .. import metrics
 from ..invoice_csv import InvoiceFile, Rejected
+from ..db import READ_ONLY
 from ..store import Counter, Invoice, InvoiceLine
-from ..timefmt import format_instant, format_local, parse_instant
-from . import audit
+from ..timefmt import format_instant
+from . import audit, corrections
 from .errors import NotFound
-from .invoice_matching import CREDITED, MATCHED, match, stored_row
+from .invoice_matching import CREDITED, CREDITED_PARTLY, MATCHED, match, paying, stored_row
 
 COUNTER = "invoices"
+MATCH_ATTEMPTS = 3  # snapshots tried before matching under the counter's lock
 # The report's lists: the first six are the original contract, the others were added.
-LOCAL_TIMES = ("redeemed_at", "revoked_at")  # instants the CSV shows in the office's time
 LISTS = ("matched", "billed_not_redeemed", "billed_twice", "billed_after_revocation", "over_max_fare",
-         "redeemed_not_billed", "date_mismatch", "credited", "credit_unmatched")
+         "redeemed_not_billed", "date_mismatch", "credited", "credit_unmatched", "no_fare", "credited_partly")
 # Lines a person must look at before the invoice is paid.
 DISPUTED = ("billed_not_redeemed", "billed_twice", "billed_after_revocation", "over_max_fare", "date_mismatch",
-            "credit_unmatched")
+            "credit_unmatched", "no_fare")
 REJECTED = "rejected"
+AMOUNTS = "gross"  # every amount includes VAT, like the fare table's prices (services/fares.py)
 _LINE_FIELDS = ("line", "voucher_id", "travel_date", "amount_cents")
 
 
 def submit(session: Session, upload: InvoiceFile, operator: str | None, actor: str, now: datetime,
            tz: ZoneInfo) -> dict:
-    """Match and store the invoice (committed), or return the stored one if this file was seen."""
-    invoice_id = _next_id(session)  # holds the counter's row lock: one invoice is matched at a time
-    earlier = session.scalar(select(Invoice).where(Invoice.sha256 == upload.sha256))
-    if earlier is not None:
+    """Match and store the invoice (committed), or return the stored one if this file was seen;
+    the session must hold nothing uncommitted (what it read is let go).
+    An invoice with the number of a stored one (same operator) is its correction: matched as if
+    the stored one had never paid, and only the difference is payable.
+
+    Matching only reads, so it runs on a read-only snapshot (on SQLite: without the write lock,
+    so issuing and the counter carry on during a large upload); the write transaction then takes
+    the next invoice number only if no invoice was stored meanwhile (the counter still holds the
+    value read), else matches again. The last attempt holds the counter's row lock throughout."""
+    for attempt in range(MATCH_ATTEMPTS):
+        last = attempt == MATCH_ATTEMPTS - 1
+        if last:
+            invoice_id = _next_id(session)  # the counter's row lock: nothing else is stored meanwhile
+        else:
+            if session.in_transaction():  # the caller's (a sign-in check's) reads: nothing to keep
+                session.rollback()
+            session.connection(execution_options=READ_ONLY)
+            invoice_id = session.scalar(select(Counter.value).where(Counter.name == COUNTER)) + 1
+        earlier = session.scalar(select(Invoice).where(Invoice.sha256 == upload.sha256))
+        if earlier is not None:
+            session.rollback()
+            return {**report(session, earlier.id), "duplicate_of": earlier.id,
+                    "note": f"This file was uploaded before as invoice {earlier.id} on "
+                            f"{format_instant(earlier.uploaded_at)}; nothing was changed."}
+        invoice, rows, corrected = _matched(session, upload, operator or upload.operator, actor, now, tz, invoice_id)
+        if last:
+            break
+        session.rollback()  # the snapshot ends; take the number if nobody stored an invoice meanwhile
+        if session.execute(update(Counter).where(Counter.name == COUNTER, Counter.value == invoice_id - 1)
+                           .values(value=invoice_id).returning(Counter.value)).scalar_one_or_none() is not None:
+            break
         session.rollback()
-        return {**report(session, earlier.id), "duplicate_of": earlier.id,
-                "note": f"This file was uploaded before as invoice {earlier.id} on "
-                        f"{format_instant(earlier.uploaded_at)}; nothing was changed."}
-    rows = match(session, invoice_id, upload.lines, upload.period, tz) + [_rejected_row(r) for r in upload.rejected]
-    rows.sort(key=lambda row: (row["line"] is None, row["line"] or 0))
-    first, last = upload.period or (None, None)
-    invoice = Invoice(
-        id=invoice_id, operator=operator, period_from=first, period_to=last, period_source=upload.period_source,
-        sha256=upload.sha256, size_bytes=upload.size, encoding=upload.encoding, decimal=upload.convention,
-        delimiter="tab" if upload.delimiter == "\t" else upload.delimiter,
-        lines=len(upload.lines) + len(upload.rejected), totals=_totals(rows), uploaded_by=actor, uploaded_at=now)
-    needs_person = invoice.totals["rejected_lines"] or any(invoice.totals[f"{name}_count"] for name in DISPUTED)
-    invoice.status = "review" if needs_person else "ok"
+    if corrected is not None:
+        session.execute(update(Invoice).where(Invoice.id == corrected).values(superseded_by=invoice_id))
     session.add(invoice)
     session.flush()
     if rows:
         session.execute(insert(InvoiceLine), [{**row, "invoice_id": invoice_id} for row in rows])
-    audit.record(session, actor, "invoice_match", now, invoice_id=invoice_id, operator=operator,
+    audit.record(session, actor, "invoice_match", now, invoice_id=invoice_id, operator=invoice.operator,
                  sha256=upload.sha256, lines=invoice.lines, rejected=len(upload.rejected),
-                 billed_cents=invoice.totals["billed_cents"], payable_cents=invoice.totals["payable_cents"])
+                 billed_cents=invoice.totals["billed_cents"], payable_cents=invoice.totals["payable_cents"],
+                 corrects=invoice.corrects_id)
     metrics.on_commit(session, metrics.INVOICES)
     session.commit()
     return _render(invoice, rows)
 
 
+def _matched(session: Session, upload: InvoiceFile, operator: str | None, actor: str, now: datetime, tz: ZoneInfo,
+             invoice_id: int) -> tuple[Invoice, list[dict], int | None]:
+    """The invoice as it will be stored, its rows (lines, unbilled journeys, a correction's
+    differences) and the id of the invoice it corrects: reads only."""
+    corrected = _corrected(session, upload.number, operator)
+    rows = match(session, invoice_id, upload.lines, upload.period, tz, corrected and corrected.id)
+    rows += [_rejected_row(r) for r in upload.rejected]
+    rows.sort(key=lambda row: (row["line"] is None, row["line"] or 0))
+    first, last = upload.period or (None, None)
+    invoice = Invoice(
+        id=invoice_id, operator=operator, period_from=first, period_to=last, period_source=upload.period_source,
+        sha256=upload.sha256, size_bytes=upload.size, encoding=upload.encoding, decimal=upload.convention,
+        delimiter="tab" if upload.delimiter == "\t" else upload.delimiter, number=upload.number,
+        corrects_id=corrected and corrected.id,
+        lines=len(upload.lines) + len(upload.rejected), totals=_totals(rows, upload), uploaded_by=actor, uploaded_at=now)
+    if corrected is not None:
+        paid = paying(session, corrected.id)
+        rows += corrections.difference(_rows(session, corrected.id), paid, rows)
+        corrections.settle(invoice.totals, corrected.totals, paid)
+    invoice.status = _status(invoice.totals)
+    return invoice, rows, corrected and corrected.id
+
+
+def _corrected(session: Session, number: str | None, operator: str | None) -> Invoice | None:
+    """The stored invoice (its latest version) with this number from this operator, if any."""
+    if not number:
+        return None
+    return session.scalar(select(Invoice).where(Invoice.number == number, Invoice.superseded_by.is_(None),
+                                                Invoice.operator.is_(None) if operator is None else Invoice.operator == operator)
+                          .order_by(Invoice.id.desc()).limit(1))
+
+
+def _status(totals: dict) -> str:
+    """'review' when anything needs a person: a refused line, a disputed kind, or a stated total
+    that differs from the lines'."""
+    needs_person = (totals["rejected_lines"] or any(totals[f"{name}_count"] for name in DISPUTED)
+                    or totals.get("total_difference_cents"))
+    return "review" if needs_person else "ok"
+
+
 def report(session: Session, invoice_id: int) -> dict:
     """The stored report of one invoice."""
+    if not session.in_transaction():  # a snapshot: viewing never takes SQLite's write lock
+        session.connection(execution_options=READ_ONLY)
     invoice = session.get(Invoice, invoice_id) if 0 < invoice_id < 2**31 else None
     if invoice is None:
         raise NotFound(f"no invoice with id {invoice_id}")
+    return _render(invoice, _rows(session, invoice_id))
+
+
+def _rows(session: Session, invoice_id: int) -> list[dict]:
     columns = [c for c in InvoiceLine.__table__.columns if c.name not in ("id", "invoice_id")]
     rows = session.execute(select(*columns).where(InvoiceLine.invoice_id == invoice_id).order_by(InvoiceLine.id))
-    return _render(invoice, [dict(row._mapping) for row in rows])
+    return [dict(row._mapping) for row in rows]
 
 
 def listing(session: Session, limit: int) -> list[dict]:
     """The newest invoices first, without their lines."""
+    if not session.in_transaction():
+        session.connection(execution_options=READ_ONLY)
     invoices = session.scalars(select(Invoice).order_by(Invoice.uploaded_at.desc(), Invoice.id.desc()).limit(limit))
     return [{**_summary(invoice), "totals": invoice.totals} for invoice in invoices]
 
@@ -99,7 +168,7 @@ def _rejected_row(rejected: Rejected) -> dict:
                        "column": rejected.column, "value": rejected.value})
 
 
-def _totals(rows: list[dict]) -> dict:
+def _totals(rows: list[dict], upload: InvoiceFile) -> dict:
     read = [row for row in rows if row["line"] is not None and row["outcome"] != REJECTED]
     rejected = [row for row in rows if row["outcome"] == REJECTED]
     counts = {name: sum(row["outcome"] == name for row in rows) for name in LISTS}
@@ -108,21 +177,29 @@ def _totals(rows: list[dict]) -> dict:
     return {
         "lines": len(read), "billed_cents": billed,
         "matched_cents": sum(row["amount_cents"] for row in read if row["outcome"] == MATCHED),
-        "credited_cents": sum(row["amount_cents"] for row in read if row["outcome"] == CREDITED),
+        "credited_cents": sum(row["amount_cents"] for row in read if row["outcome"] in (CREDITED, CREDITED_PARTLY)),
         "excess_cents": sum(row["detail"].get("excess_cents", 0) for row in read),
         "payable_cents": payable, "disputed_cents": billed - payable,
         "rejected_lines": len(rejected), "rejected_cents": sum(row["amount_cents"] or 0 for row in rejected),
         **{f"{name}_count": n for name, n in counts.items()},
+        # The file's own account: its lines (read + refused + sum lines), its stated total, VAT.
+        "lines_in_file": upload.lines_in_file, "sum_lines": upload.sum_lines,
+        "stated_total_cents": upload.stated_total_cents,
+        "total_difference_cents": None if upload.stated_total_cents is None else upload.stated_total_cents - billed,
+        "net_cents": upload.net_cents, "vat_cents": upload.vat_cents,
     }
 
 
 def _render(invoice: Invoice, rows: list[dict]) -> dict:
     out: dict[str, list] = {name: [] for name in LISTS}
-    out["rejected_lines"] = []
+    out["rejected_lines"], out["corrections"] = [], []
     for row in rows:
         entry = {k: row[k] for k in _LINE_FIELDS}
         entry["travel_date"] = entry["travel_date"] and entry["travel_date"].isoformat()
-        if row["outcome"] == REJECTED:
+        if row["outcome"] == corrections.DIFFERENCE:
+            out["corrections"].append({k: row[k] for k in ("voucher_id", "travel_date")} | row["detail"])
+            out["corrections"][-1]["travel_date"] = row["travel_date"] and row["travel_date"].isoformat()
+        elif row["outcome"] == REJECTED:
             out["rejected_lines"].append({**entry, **row["detail"]})
         elif row["outcome"] == "redeemed_not_billed":
             out["redeemed_not_billed"].append({"voucher_id": row["voucher_id"], **row["detail"]})
@@ -138,27 +215,22 @@ def _render(invoice: Invoice, rows: list[dict]) -> dict:
 
 def _summary(invoice: Invoice) -> dict:
     return {
-        "id": invoice.id, "operator": invoice.operator,
+        "id": invoice.id, "operator": invoice.operator, "amounts": AMOUNTS,
         "period_from": invoice.period_from and invoice.period_from.isoformat(),
         "period_to": invoice.period_to and invoice.period_to.isoformat(), "period_source": invoice.period_source,
         "sha256": invoice.sha256, "size_bytes": invoice.size_bytes, "encoding": invoice.encoding,
         "delimiter": invoice.delimiter, "decimal": invoice.decimal, "lines": invoice.lines,
-        "status": invoice.status, "uploaded_by": invoice.uploaded_by,
+        "status": invoice.status, "uploaded_by": invoice.uploaded_by, "number": invoice.number,
+        "corrects_id": invoice.corrects_id, "superseded_by": invoice.superseded_by,
         "uploaded_at": format_instant(invoice.uploaded_at),
     }
 
 
-def tables(report: dict, tz: tzinfo) -> dict[str, list[dict]]:
-    """The report as CSV sections: the invoice, its totals, every list and the refused lines.
-    Journey and cancellation times are the office's local time (with offset), as people read them."""
+def tables(report: dict) -> dict[str, list[dict]]:
+    """The report as CSV sections: the invoice, its totals, every list and the refused lines
+    (machine-readable: instants in UTC; services/invoice_export.py makes the German one)."""
     invoice = dict(report["invoice"])
     if "duplicate_of" in report:
         invoice["duplicate_of"] = report["duplicate_of"]
-    return {"invoice": [invoice], "totals": [report["totals"]],
-            **{name: [_local(row, tz) for row in report[name]] for name in LISTS},
-            "rejected_lines": report["rejected_lines"]}
-
-
-def _local(row: dict, tz: tzinfo) -> dict:
-    return {key: format_local(parse_instant(value), tz) if key in LOCAL_TIMES and isinstance(value, str) else value
-            for key, value in row.items()}
+    return {"invoice": [invoice], "totals": [report["totals"]], **{name: report[name] for name in LISTS},
+            "rejected_lines": report["rejected_lines"], "corrections": report.get("corrections", [])}

@@ -2,7 +2,8 @@
 
 Lines are the memory that keeps a journey paid at most once: a `matched` line holds the journey
 (redemption) it pays until a `credited` line of a later (or the same) invoice reverses it.
-Rows are inserted, never updated; a reversal is a new line pointing at the one it reverses."""
+Rows are inserted, never updated; a reversal is a new line pointing at the one it reverses. A
+corrected invoice (same number) supersedes the stored one as a whole: its lines stop paying."""
 
 from __future__ import annotations
 
@@ -33,6 +34,11 @@ class Invoice(Base):
     totals: Mapped[dict] = mapped_column(JSON)
     uploaded_by: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    # The operator's invoice number. An upload with the number of a stored invoice is its
+    # correction: it `corrects_id` that one, which is then `superseded_by` it and pays no more.
+    number: Mapped[str | None] = mapped_column(String(64), index=True)
+    corrects_id: Mapped[int | None] = mapped_column(Integer)
+    superseded_by: Mapped[int | None] = mapped_column(Integer)
 
 
 class InvoiceLine(Base):
