@@ -1,17 +1,22 @@
 """The verifier page for staff devices (/verify/): a PWA of plain JS modules in static/, checked
-against the same test vectors as voucher.token.format. The service worker's cache name carries a
-digest of every static file, so a deployment replaces what devices cached."""
+against the same test vectors as voucher.token.format. Its words come from gettext catalogues
+(catalogue.py), served as one JSON document per language. The service worker's cache name carries
+a digest of every static file and catalogue, so a deployment replaces what devices cached."""
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, redirect, render_template, send_from_directory
+from flask import Blueprint, Flask, Response, abort, jsonify, redirect, render_template, send_from_directory
+
+from voucher.verifier import catalogue
 
 STATIC = Path(__file__).resolve().parent / "static"
-# Everything the page needs offline, relative to /verify/.
-PRECACHE = ["./", "manifest.webmanifest"] + sorted(
+LANGUAGES = catalogue.load()
+# Everything the page needs offline, relative to /verify/: every language, so a device switched
+# to one while offline still has it.
+PRECACHE = ["./", "manifest.webmanifest"] + [f"i18n/{code}.json" for code in LANGUAGES] + sorted(
     f"static/{p.relative_to(STATIC).as_posix()}" for p in STATIC.rglob("*")
     if p.is_file() and p.suffix in {".js", ".css", ".png", ".wasm", ".webmanifest"} and p.name != "sw.js"
 )
@@ -21,7 +26,7 @@ bp = Blueprint("verifier", __name__, url_prefix="/verify", static_folder=str(STA
 
 def _version() -> str:
     digest = hashlib.sha256()
-    for path in sorted(STATIC.rglob("*")):
+    for path in sorted(STATIC.rglob("*")) + sorted(catalogue.LOCALE.rglob("*.po*")):
         if path.is_file():
             digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
@@ -37,7 +42,14 @@ def bare():
 
 @bp.get("/")
 def page():
-    return render_template("verifier/index.html")
+    return render_template("verifier/index.html", languages=LANGUAGES.values())
+
+
+@bp.get("/i18n/<code>.json")
+def texts(code: str):
+    if code not in LANGUAGES:
+        abort(404)
+    return jsonify(LANGUAGES[code].document())
 
 
 @bp.get("/manifest.webmanifest")

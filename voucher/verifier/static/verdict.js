@@ -37,7 +37,12 @@ export function fillList(list, rows) {
     const dt = document.createElement("dt");
     dt.textContent = label;
     const dd = document.createElement("dd");
-    dd.textContent = value;
+    // Isolated: a Latin name keeps its order on an RTL page, and "2." with no letter (nor an
+    // Arabic date's right-to-left mark) reads left to right; bdi alone would take the page's.
+    const isolated = document.createElement("bdi");
+    isolated.dir = /[\p{L}\u200f\u061c]/u.test(value) ? "auto" : "ltr";
+    isolated.textContent = value;
+    dd.append(isolated);
     if (cls) dd.className = cls;
     list.append(dt, dd);
   }
