@@ -10,7 +10,7 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, Response, abort, jsonify, redirect, render_template, send_from_directory
 
-from voucher.verifier import catalogue
+from . import catalogue
 
 STATIC = Path(__file__).resolve().parent / "static"
 LANGUAGES = catalogue.load()

@@ -203,6 +203,7 @@ async function start() {
   $("language").addEventListener("change", async () => {
     await setLanguage($("language").value);
     languagePicker();
+    $("settings-result").hidden = true; // said in the language before
     showStatus();
   });
   wireInput();
