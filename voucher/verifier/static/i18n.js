@@ -32,20 +32,24 @@ export async function setLanguage(code) {
   for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
 }
 
-/** The text for `key` with {name} placeholders filled; on a right-to-left page each value is
- * isolated, so "09:30" or "HTTP 503" reads left to right inside the sentence. */
-export function t(key, vars = {}) {
-  const text = catalogue.texts[key] ?? key;
-  const [open, close] = catalogue.dir === "rtl" ? ISOLATE : ["", ""];
-  return text.replace(/\{(\w+)\}/g, (_, name) => `${open}${String(vars[name] ?? "")}${close}`);
+/** `value` in a bidi isolate on a right-to-left page, so "09:30", "HTTP 503" or "Bus 142" keeps
+ * its own order inside a sentence; unchanged on a left-to-right page. */
+export function isolate(value) {
+  return catalogue.dir === "rtl" ? `${ISOLATE[0]}${value}${ISOLATE[1]}` : String(value);
 }
 
-/** "5 min", "3 h", "2 d" for ages; the page shows how stale its data is. */
+/** The text for `key` with {name} placeholders filled, each value isolated (see isolate). */
+export function t(key, vars = {}) {
+  const text = catalogue.texts[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => isolate(vars[name] ?? ""));
+}
+
+/** "5 min", "3 h", "2 d" (in the page's language) for ages; the page shows how stale its data is. */
 export function age(ms) {
   const minutes = Math.max(0, Math.round(ms / 60000));
-  if (minutes < 60) return `${minutes} min`;
-  if (minutes < 48 * 60) return `${Math.round(minutes / 60)} h`;
-  return `${Math.round(minutes / 1440)} d`;
+  if (minutes < 60) return t("age_minutes", { n: minutes });
+  if (minutes < 48 * 60) return t("age_hours", { n: Math.round(minutes / 60) });
+  return t("age_days", { n: Math.round(minutes / 1440) });
 }
 
 let timeZone; // the office's (trust list); undefined: the device's own
