@@ -1,21 +1,26 @@
 """The verifier page for staff devices (/verify/): a PWA of plain JS modules in static/, checked
-against the same test vectors as voucher.token.format. The service worker's cache name carries a
-digest of everything it caches: every static file and the page as rendered, with the security
-headers it is served with (a cached page keeps the headers it was cached with). A deployment that
-changes any of them, the template alone included, replaces what devices cached."""
+against the same test vectors as voucher.token.format. Its words come from gettext catalogues
+(catalogue.py), served as one JSON document per language. The service worker's cache name carries a
+digest of everything it caches: every static file and catalogue, and the page as rendered, with the
+security headers it is served with (a cached page keeps the headers it was cached with). A
+deployment that changes any of them, the template alone included, replaces what devices cached."""
 
 from __future__ import annotations
 
 import hashlib
 from pathlib import Path
 
-from flask import Blueprint, Flask, Response, redirect, render_template, send_from_directory
+from flask import Blueprint, Flask, Response, abort, jsonify, redirect, render_template, send_from_directory
+
+from . import catalogue
 
 from ..security import CSP
 
 STATIC = Path(__file__).resolve().parent / "static"
-# Everything the page needs offline, relative to /verify/.
-PRECACHE = ["./", "manifest.webmanifest"] + sorted(
+LANGUAGES = catalogue.load()
+# Everything the page needs offline, relative to /verify/: every language, so a device switched
+# to one while offline still has it.
+PRECACHE = ["./", "manifest.webmanifest"] + [f"i18n/{code}.json" for code in LANGUAGES] + sorted(
     f"static/{p.relative_to(STATIC).as_posix()}" for p in STATIC.rglob("*")
     if p.is_file() and p.suffix in {".js", ".css", ".png", ".wasm", ".webmanifest"} and p.name != "sw.js"
 )
@@ -25,7 +30,7 @@ bp = Blueprint("verifier", __name__, url_prefix="/verify", static_folder=str(STA
 
 def _static_digest() -> bytes:
     digest = hashlib.sha256()
-    for path in sorted(STATIC.rglob("*")):
+    for path in sorted(STATIC.rglob("*")) + sorted(catalogue.LOCALE.rglob("*.po*")):
         if path.is_file():
             digest.update(path.read_bytes())
     return digest.digest()
@@ -49,7 +54,14 @@ def bare():
 
 @bp.get("/")
 def page():
-    return render_template("verifier/index.html")
+    return render_template("verifier/index.html", languages=LANGUAGES.values())
+
+
+@bp.get("/i18n/<code>.json")
+def texts(code: str):
+    if code not in LANGUAGES:
+        abort(404)
+    return jsonify(LANGUAGES[code].document())
 
 
 @bp.get("/manifest.webmanifest")

@@ -197,19 +197,19 @@ function wireInput() {
   });
 }
 
-/** The button names the other language; its accessible name starts with what it shows. */
-function languageButton() {
-  const other = currentLanguage() === "de" ? "EN" : "DE";
-  $("language").textContent = other;
-  $("language").setAttribute("aria-label", `${other} – ${t("language_name")}`);
+/** The language picker shows the language in use; its accessible name says what it picks. */
+function languagePicker() {
+  $("language").value = currentLanguage();
+  $("language").setAttribute("aria-label", t("language_name"));
 }
 
 async function start() {
-  setLanguage(currentLanguage());
-  languageButton();
-  $("language").addEventListener("click", () => {
-    setLanguage(currentLanguage() === "de" ? "en" : "de");
-    languageButton();
+  await setLanguage(currentLanguage());
+  languagePicker();
+  $("language").addEventListener("change", async () => {
+    await setLanguage($("language").value);
+    languagePicker();
+    $("settings-result").hidden = true; // said in the language before
     showStatus();
   });
   wireInput();

@@ -4,7 +4,7 @@
 // (a development key: never a ticket) and info (not a ticket at all, e.g. a set-up code).
 // Times are the office's (the trust list's time zone), whatever the device is set to.
 import * as cues from "./cues.js";
-import { dateTime, t, validityWindow } from "./i18n.js";
+import { dateTime, isolate, t, validityWindow } from "./i18n.js";
 
 const $ = (id) => document.getElementById(id);
 const POSITIVE = new Set(["valid", "checked_in"]);
@@ -13,7 +13,7 @@ const ICONS = { used: "invalid", checked_in: "valid" };
 /** "04.12.2026, 08:40 – Bus 142": a ride as the record knows it. */
 function use({ redeemed_at: at, location }) {
   if (!at) return t("use_unreported");
-  return `${dateTime(at)} – ${location || t("unknown_place")}`;
+  return `${isolate(dateTime(at))} – ${location ? isolate(location) : t("unknown_place")}`;
 }
 
 function details(claims, uses) {
@@ -37,7 +37,12 @@ export function fillList(list, rows) {
     const dt = document.createElement("dt");
     dt.textContent = label;
     const dd = document.createElement("dd");
-    dd.textContent = value;
+    // Isolated: a Latin name keeps its order on an RTL page, and "2." with no letter (nor an
+    // Arabic date's right-to-left mark) reads left to right; bdi alone would take the page's.
+    const isolated = document.createElement("bdi");
+    isolated.dir = /[\p{L}\u200f\u061c]/u.test(value) ? "auto" : "ltr";
+    isolated.textContent = value;
+    dd.append(isolated);
     if (cls) dd.className = cls;
     list.append(dt, dd);
   }
