@@ -113,11 +113,15 @@ def test_a_journey_after_the_revocation_is_billed_after_revocation(client, auth,
     assert (entry["revoked_at"], entry["redeemed_at"]) == ("2026-11-12T07:00:00Z", "2026-11-12T08:00:00Z")
 
 
-def test_the_report_csv_shows_journey_and_cancellation_times_in_local_time(client, auth, world):
+def test_the_german_report_csv_shows_journey_and_cancellation_times_in_local_time(client, auth, world):
+    """People read the German CSV: times as on the page (the machine CSV keeps UTC instants)."""
     report = match(client, auth, f"{vid(5)};12.11.2026;4,80")
-    text = client.get(f"/api/v1/invoices/{report['invoice']['id']}?format=csv", headers=auth("finance")).get_data(as_text=True)
-    assert "2026-11-12T08:00:00+01:00" in text and "2026-11-12T09:00:00+01:00" in text
-    assert "2026-11-12T07:00:00Z" not in text and "2026-11-12T08:00:00Z" not in text
+    url = f"/api/v1/invoices/{report['invoice']['id']}?format=csv"
+    german = client.get(url + "&decimal=comma", headers=auth("finance")).get_data(as_text=True)
+    assert "12.11.2026 08:00" in german and "12.11.2026 09:00" in german
+    assert "07:00" not in german
+    machine = client.get(url, headers=auth("finance")).get_data(as_text=True)
+    assert "2026-11-12T07:00:00Z" in machine and "2026-11-12T08:00:00Z" in machine
 
 
 @pytest.mark.parametrize(("day", "outcome"), [("11.11.2026", "billed_not_redeemed"), ("13.11.2026", "billed_after_revocation")])

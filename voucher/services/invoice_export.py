@@ -8,10 +8,11 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from ..staff.words import WORDS
+from ..staff import catalogue
 from . import invoices
 
 # Section and column names as the page calls them.
+GERMAN = catalogue.german()  # the staff pages' German words: the page and the CSV say the same
 HEADERS_DE = {
     "invoice": "Rechnung", "totals": "Summen", "rejected_lines": "Abgelehnte Zeilen", "corrections": "Korrektur",
     "id": "Nr.", "operator": "Verkehrsunternehmen", "amounts": "Beträge", "period_from": "Zeitraum von",
@@ -35,8 +36,8 @@ HEADERS_DE = {
     "column": "Spalte", "value": "Wert", "billed_before_cents": "Bisher berechnet (€)",
     "billed_after_cents": "Jetzt berechnet (€)", "payable_before_cents": "Bisher zu zahlen (€)",
     "payable_after_cents": "Jetzt zu zahlen (€)", "difference_cents": "Unterschied (€)", "direction": "Richtung",
-    **{name.removeprefix("cat_"): words[0] for name, words in WORDS.items() if name.startswith("cat_")},
-    **{f"{name.removeprefix('cat_')}_count": f"Anzahl {words[0]}" for name, words in WORDS.items() if name.startswith("cat_")},
+    **{name.removeprefix("cat_"): word for name, word in GERMAN.items() if name.startswith("cat_")},
+    **{f"{name.removeprefix('cat_')}_count": f"Anzahl {word}" for name, word in GERMAN.items() if name.startswith("cat_")},
 }
 _WORD_KEYS = {"status": "inv_status_", "period_source": "period_source_", "direction": "direction_",
               "decimal": "decimal_"}
@@ -71,10 +72,10 @@ def _row(row: dict, tz: ZoneInfo) -> dict:
             out[key] = f"{datetime.fromisoformat(value).astimezone(tz):%d.%m.%Y %H:%M}"
         elif key == "journey_dates":
             out[key] = [f"{date.fromisoformat(d):%d.%m.%Y}" for d in value]
-        elif key in _WORD_KEYS and f"{_WORD_KEYS[key]}{value}" in WORDS:
-            out[key] = WORDS[f"{_WORD_KEYS[key]}{value}"][0]
+        elif key in _WORD_KEYS and f"{_WORD_KEYS[key]}{value}" in GERMAN:
+            out[key] = GERMAN[f"{_WORD_KEYS[key]}{value}"]
         elif key == "reason" and value in _REASONS:
-            out[key] = WORDS[_REASONS[value]][0]
+            out[key] = GERMAN[_REASONS[value]]
         elif key == "amounts":
             out[key] = "brutto (mit MwSt.)" if value == "gross" else value
         else:
