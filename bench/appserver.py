@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bench.databases import database_url
 from voucher.db import Database
 from voucher.keys import KeyStore
-from voucher.serving import TIMEOUT_SECONDS
 from voucher.services import clients
-from bench.databases import database_url
+from voucher.serving import TIMEOUT_SECONDS
 
 THREADS = 1  # per worker, as `voucher serve` runs them (voucher/serving.py says why)
 READY_SECONDS = 30

@@ -12,9 +12,9 @@ from pathlib import Path
 
 from werkzeug.serving import make_server
 
+from tests.live_server import CHROMIUM, CHROMIUM_ARGS
 from voucher import create_app
 from voucher.config import Settings
-from tests.live_server import CHROMIUM, CHROMIUM_ARGS
 
 
 @contextmanager

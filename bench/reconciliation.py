@@ -36,7 +36,7 @@ YEAR = "from=2025-01-01&to=2025-12-31"
 MONTH = "from=2025-06-01&to=2025-06-30"
 
 # One voucher per i; validity one local day, a week after issue; journeys on the first 300,000.
-SEED = """
+SEED = f"""
 INSERT INTO vouchers (id, kid, code, holder_name, valid_from, valid_until, zone, origin, destination, fare_class,
                       travellers, return_trip, office, cost_center, max_fare_cents, customer_ref, request_hash,
                       language, created_at, created_by)
@@ -45,7 +45,7 @@ SELECT 'V' || lpad(i::text, 12, '0'), 'bench', 'JV1:' || md5(i::text) || repeat(
        CASE WHEN i % 100 < 45 THEN 'A' WHEN i % 100 < 90 THEN 'B' WHEN i % 100 = 99 THEN 'X' END,
        CASE WHEN i % 100 BETWEEN 90 AND 98 THEN 'Musterstadt Hbf' END,
        CASE WHEN i % 100 BETWEEN 90 AND 98 THEN 'Jobcenter Nord' END,
-       CASE WHEN i % 10 = 0 THEN 1 ELSE 2 END, 1 + (i % 7 = 0)::int, i % 3 = 0, '{office}',
+       CASE WHEN i % 10 = 0 THEN 1 ELSE 2 END, 1 + (i % 7 = 0)::int, i % 3 = 0, '{OFFICE}',
        'KST-' || lpad((i % 40)::text, 2, '0'), CASE WHEN i % 5 <> 4 THEN 480 + (i % 5) * 10 END,
        'PSN-' || i, md5(i::text), 'de', created AT TIME ZONE 'Europe/Berlin', 'bench'
 FROM (SELECT i, created, created::date AS day
@@ -85,13 +85,13 @@ SELECT 'u-' || i, 'bus-5', CASE WHEN i % 2 = 0 THEN 'U' || lpad(i::text, 12, '0'
 FROM generate_series(1, 360) AS i;
 
 INSERT INTO fares (office, zone, origin, destination, fare_class, price_cents, valid_from, valid_to)
-SELECT '{office}', zone, origin, destination, fare_class, price + (fare_class = 1)::int * 200 + (half = 2)::int * 20,
+SELECT '{OFFICE}', zone, origin, destination, fare_class, price + (fare_class = 1)::int * 200 + (half = 2)::int * 20,
        CASE WHEN half = 1 THEN date '2025-01-01' ELSE date '2025-07-01' END,
        CASE WHEN half = 1 THEN date '2025-06-30' END
 FROM (VALUES ('A', NULL, NULL, 290), ('B', NULL, NULL, 350), (NULL, 'Musterstadt Hbf', 'Jobcenter Nord', 410))
        AS z(zone, origin, destination, price),
      generate_series(1, 2) AS fare_class, generate_series(1, 2) AS half;
-""".format(office=OFFICE)
+"""
 
 
 @contextmanager

@@ -9,12 +9,13 @@ from dataclasses import replace
 import zxingcpp
 from PIL import Image
 
-from voucher import qr
-from voucher.token import codes, format as fmt
 from bench import peers
 from tests import wear
 from tests.test_format import TYPICAL
 from tests.vectors.make_vectors import KEY
+from voucher import qr
+from voucher.token import codes
+from voucher.token import format as fmt
 
 SAMPLES = 60
 PRINT_MM, DPI = 42, 300

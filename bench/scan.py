@@ -24,13 +24,14 @@ from pathlib import Path
 import zxingcpp
 from PIL import Image
 
-from voucher.config import Settings
-from voucher.letters.render import Letter, render
-from voucher.token import codes, format as fmt
 from bench.browser import chromium_on_app
 from tests import wear
 from tests.test_format import TYPICAL
 from tests.vectors.make_vectors import KEY
+from voucher.config import Settings
+from voucher.letters.render import Letter, render
+from voucher.token import codes
+from voucher.token import format as fmt
 
 HERE = Path(__file__).resolve().parent
 JSQR = HERE / "node_modules" / "jsqr" / "dist" / "jsQR.js"

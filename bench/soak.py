@@ -34,9 +34,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
+from bench.appserver import THREADS, Server, app_on, gunicorn, rss_mb
 from voucher.db import Database
 from voucher.store import Redemption, Voucher
-from bench.appserver import THREADS, Server, app_on, gunicorn, rss_mb
 
 SECONDS = int(os.environ.get("SOAK_SECONDS", "600"))
 RATE = float(os.environ.get("SOAK_RATE", "100"))

@@ -5,11 +5,11 @@ from __future__ import annotations
 import statistics
 import time
 
-from voucher.token import format as fmt
-from voucher import qr
 from bench import peers
 from tests.test_format import TRUST, TYPICAL
 from tests.vectors.make_vectors import KEY, NOW
+from voucher import qr
+from voucher.token import format as fmt
 
 RUNS = 5
 N = 3000

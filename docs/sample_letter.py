@@ -8,10 +8,10 @@ from pathlib import Path
 import pypdfium2 as pdfium
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from voucher.token import format as fmt
 from voucher.config import Settings
 from voucher.keys import key_id
 from voucher.letters.render import Letter, render
+from voucher.token import format as fmt
 
 KEY = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"sample letter").digest())
 START = datetime(2026, 12, 2, 23, 0, tzinfo=UTC)

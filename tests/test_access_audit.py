@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from tests.staff.conftest import sign_in
 from voucher.services import audit, users
 from voucher.store import AuditEvent
-from tests.staff.conftest import sign_in
 
 
 def events(db, action: str) -> list[tuple[str, str | None, dict]]:

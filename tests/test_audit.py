@@ -16,10 +16,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import event, func, select, text
 
+from tests.conftest import PG_ADMIN_URL, T0, _pg_schema
 from voucher.db import MIGRATIONS, Database
 from voucher.services import audit
 from voucher.store import AuditEvent, Counter
-from tests.conftest import PG_ADMIN_URL, T0, _pg_schema
 
 
 def log_events(db: Database, count: int, per_transaction: int = 1) -> None:

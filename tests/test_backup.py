@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from tests.conftest import PG_ADMIN_URL
+from tests.pgcluster import cluster  # noqa: F401 - fixture
+from tests.test_audit import log_events
 from voucher import backup as backups
 from voucher.db import Database
 from voucher.services import audit
 from voucher.store import Base
-from tests.conftest import PG_ADMIN_URL
-from tests.pgcluster import cluster  # noqa: F401 - fixture
-from tests.test_audit import log_events
 
 
 def voucher_cli(url: str, tmp_path: Path, *args: str) -> subprocess.CompletedProcess:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import func, select
 
+from tests.letters.test_letters import pages, scan
 from voucher import qr
 from voucher.db import Database
 from voucher.keys import KeyStore
@@ -21,7 +22,6 @@ from voucher.services import audit
 from voucher.store import ApiClient, AuditEvent, Voucher
 from voucher.token import codes
 from voucher.token import format as token_format
-from tests.letters.test_letters import pages, scan
 
 VOUCHER = [sys.executable, "-m", "voucher"]
 
@@ -116,11 +116,12 @@ def test_issue_then_verify_code_and_image_offline(env, initialised, tmp_path):
 def test_revoke_then_verify_with_a_revocation_list_file(env, initialised, tmp_path):
     voucher = json.loads(run(env, *ISSUE).stdout)
     assert run(env, "revoke", voucher["id"], "--reason", "cancelled").returncode == 0
-    from voucher.token import revlist
+    from datetime import UTC, datetime
+
     from voucher.db import Database
     from voucher.keys import KeyStore
     from voucher.services import revocation
-    from datetime import UTC, datetime
+    from voucher.token import revlist
 
     now = datetime.now(UTC)
     with Database(env["DATABASE_URL"]).session() as session:

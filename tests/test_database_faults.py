@@ -4,8 +4,6 @@ redemption a client retried is stored exactly once."""
 
 from __future__ import annotations
 
-import pytest
-
 import json
 import threading
 import time
@@ -14,16 +12,17 @@ import urllib.request
 import uuid
 from datetime import UTC, date, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
+from tests.pgcluster import cluster  # noqa: F401 - fixture
 from voucher import create_app
 from voucher.config import Settings
 from voucher.db import Database
 from voucher.keys import KeyStore
 from voucher.services import audit, clients
 from voucher.store import AuditEvent, Redemption, Voucher
-from tests.pgcluster import cluster  # noqa: F401 - fixture
 
 pytestmark = pytest.mark.slow  # a drill: not in the fast lane
 

@@ -6,7 +6,6 @@ import stat
 import time
 
 import pytest
-
 from sqlalchemy import text
 
 from voucher.db import Database

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from voucher.token import format as fmt
+from tests.vectors.make_vectors import KEY, NOW, START, claims, trust_list
 from voucher import qr
+from voucher.token import format as fmt
 from voucher.token.base45 import b45decode, b45encode
 from voucher.token.format import InvalidVoucher, Reason
-from tests.vectors.make_vectors import KEY, NOW, START, claims, trust_list
 
 TRUST = trust_list()
 # A typical letter: a 30-character name with non-Latin letters, two 20-character stops.

@@ -8,10 +8,10 @@ import os
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from voucher.token import format as fmt
-from voucher.token.base45 import ALPHABET, b45decode, b45encode
 from tests.test_format import TRUST, TYPICAL
 from tests.vectors.make_vectors import KEY, NOW
+from voucher.token import format as fmt
+from voucher.token.base45 import ALPHABET, b45decode, b45encode
 
 EXAMPLES = int(os.environ.get("VOUCHER_FUZZ_EXAMPLES", "3000"))
 CODE = fmt.encode(TYPICAL, KEY)

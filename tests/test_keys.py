@@ -8,9 +8,9 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from voucher.token import format as fmt
-from voucher.keys import KeyStore, KeyStoreError, Retired, TrustList
 from tests.vectors.make_vectors import claims
+from voucher.keys import KeyStore, KeyStoreError, Retired, TrustList
+from voucher.token import format as fmt
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)
 YEAR = timedelta(days=365)

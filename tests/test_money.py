@@ -7,8 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from voucher.money import (COMMA, MAX_CENTS, POINT, Amount, Refused, file_convention, format_euros, read_cents, read_euros,
-                           read_typed_euros)
+from voucher.money import COMMA, MAX_CENTS, POINT, Amount, Refused, file_convention, format_euros, read_cents, read_euros, read_typed_euros
 
 SPACES = [" ", "\u00a0", "\u202f"]
 CURRENCIES = ["", "€ ", "€", " €", "EUR ", " EUR", "EUR"]

@@ -8,10 +8,10 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from voucher import qr
-from voucher.token import format as fmt
 from tests.test_format import TYPICAL
 from tests.vectors.make_vectors import KEY
+from voucher import qr
+from voucher.token import format as fmt
 
 CODE = fmt.encode(TYPICAL, KEY)
 

@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from voucher import create_app
 from tests.conftest import voucher_request
+from voucher import create_app
 
 
 @pytest.mark.parametrize("path", ["/", "/sign-in", "/verify/", "/finance/", "/api/v1/trust-list"])

@@ -14,10 +14,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from bench.appserver import app_on, gunicorn
+from tests.conftest import require_postgres
 from voucher.services import clients
 from voucher.store import ApiClient, AuditEvent
 from voucher.timefmt import format_instant
-from tests.conftest import require_postgres
 
 VOUCHER = [sys.executable, "-m", "voucher"]
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pytest
 
-from voucher.token import format as fmt
-from voucher.token import revlist
+from tests.vectors import make_vectors
 from voucher.keys import TrustList
 from voucher.timefmt import parse_instant
-from tests.vectors import make_vectors
+from voucher.token import format as fmt
+from voucher.token import revlist
 
 FILE = Path(make_vectors.__file__).with_name("vectors.json")
 DOCUMENT = json.loads(FILE.read_text(encoding="utf-8"))

@@ -7,8 +7,8 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from voucher.store import Redemption, Voucher
 from tests.conftest import voucher_request
+from voucher.store import Redemption, Voucher
 
 DEEP = "[" * 100_000 + "]" * 100_000
 TRAVEL = "2026-12-03T09:30:00+01:00"

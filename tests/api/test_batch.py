@@ -6,11 +6,11 @@ import threading
 
 from sqlalchemy import func, select
 
+from tests.conftest import voucher_request
 from voucher.keys import TrustList
 from voucher.services.issuing import CHUNK
 from voucher.store import AuditEvent, Revocation, Voucher
 from voucher.token import format as fmt
-from tests.conftest import voucher_request
 
 URL = "/api/v1/vouchers/batch"
 

@@ -10,8 +10,8 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from voucher.token import codes
 from tests.staff.conftest import person, sign_in  # noqa: F401 - person is a fixture
+from voucher.token import codes
 
 ROUTES = ("letter.pdf", "qr.png", "qr.svg")
 

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import exc as sa_exc
 from sqlalchemy import text
 
+from tests.conftest import voucher_request
 from voucher import create_app
 from voucher import db as voucher_db
 from voucher.api.errors import database_unavailable
 from voucher.db import Database
-from tests.conftest import voucher_request
 
 
 def raised(database: Database, sql: str) -> sa_exc.SQLAlchemyError:

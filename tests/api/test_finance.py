@@ -5,11 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import uuid
+from datetime import timedelta
 
 import pytest
 
 from voucher.services.retention import anonymize_closed
-from datetime import timedelta
 
 PERIOD = "from=2026-12-01&to=2026-12-05"
 TRAVEL = "2026-12-03T09:30:00+01:00"

@@ -12,9 +12,9 @@ import re
 import pytest
 
 from tests.api.invoice_world import PRICED, TODAY, build_priced, owed, upload, vid
+from tests.fixtures.invoices.make_fixtures import PRICED_BILLED
 from tests.staff.conftest import PASSWORD, sign_in
 from tests.test_cli import env, run  # noqa: F401 - the CLI fixture
-from tests.fixtures.invoices.make_fixtures import PRICED_BILLED
 from voucher.services import users
 
 

@@ -190,7 +190,7 @@ def test_a_quotation_mark_never_closed_refuses_its_line_and_no_other(client, aut
     assert (totals["lines_in_file"], totals["lines"], totals["rejected_lines"]) == (3, 2, 1)
 
 
-@pytest.mark.parametrize("body", [b"", b"1,2,3\n", b"voucher_id,travel_date,amount_cents\r\n", b"\xff\xfe" + "v\0".encode() * 3, "voucher_id\0,x".encode("utf-16-le")])
+@pytest.mark.parametrize("body", [b"", b"1,2,3\n", b"voucher_id,travel_date,amount_cents\r\n", b"\xff\xfe" + b"v\0" * 3, "voucher_id\0,x".encode("utf-16-le")])
 def test_a_file_that_cannot_be_read_is_a_400_and_stores_nothing(client, auth, world, db, body):
     response = post(client, auth, body)
     assert response.status_code == 400 and response.mimetype == "application/problem+json"

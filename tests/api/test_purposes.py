@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from voucher.services import clients
 from tests.api.test_redemptions import item
+from voucher.services import clients
 
 URL = "/api/v1/redemptions"
 

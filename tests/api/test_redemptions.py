@@ -8,8 +8,8 @@ import uuid
 import pytest
 from sqlalchemy import func, select
 
-from voucher.store import Redemption
 from tests.vectors.make_vectors import flip_signature
+from voucher.store import Redemption
 
 URL = "/api/v1/redemptions"
 TRAVEL = "2026-12-03T09:30:00+01:00"

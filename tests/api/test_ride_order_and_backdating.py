@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from voucher.config import from_environment
 from tests.api.test_redemptions import item, sync
+from voucher.config import from_environment
 
 
 def test_rides_uploaded_late_in_reverse_order_flag_the_later_ride(client, auth, issue, clock):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from voucher.keys import KeyStore
 from tests.api.test_redemptions import item, sync
+from voucher.keys import KeyStore
 
 
 def rotate_to_production(keys_dir, clock) -> str:

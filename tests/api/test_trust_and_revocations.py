@@ -9,8 +9,8 @@ import pytest
 
 from voucher import create_app
 from voucher.config import Settings
-from voucher.token import revlist
 from voucher.keys import TrustList
+from voucher.token import revlist
 
 
 def test_trust_list_is_public_and_well_formed(client):

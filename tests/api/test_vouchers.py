@@ -9,9 +9,9 @@ import pytest
 import zxingcpp
 from PIL import Image
 
-from voucher.token import format as fmt
-from voucher.keys import TrustList
 from tests.conftest import voucher_request
+from voucher.keys import TrustList
+from voucher.token import format as fmt
 
 URL = "/api/v1/vouchers"
 

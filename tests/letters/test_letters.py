@@ -10,9 +10,9 @@ import pytest
 import zxingcpp
 from sqlalchemy import func, select
 
-from voucher.token import format as fmt
 from voucher.keys import TrustList
 from voucher.store import Voucher
+from voucher.token import format as fmt
 
 TRAVEL_TIME = "2026-12-03T09:00:00+01:00"
 
@@ -95,8 +95,8 @@ R3,محمد الأحمد,{day},{day},,,AB,nein,KST-2,
 
 
 def test_batch_reports_bad_rows_renders_the_rest_and_is_idempotent(tmp_path, database):
-    from datetime import date, timedelta
     import os
+    from datetime import date, timedelta
 
     day = (date.today() + timedelta(days=20)).isoformat()
     source = tmp_path / "in.csv"

@@ -10,10 +10,10 @@ import pytest
 import zxingcpp
 from sqlalchemy import select
 
+from tests.staff.conftest import csrf_token, post_form, sign_in
 from voucher.services import retirement
 from voucher.store import AuditEvent, Revocation, Voucher
 from voucher.token import format
-from tests.staff.conftest import csrf_token, post_form, sign_in
 
 
 def text(response) -> str:

@@ -7,7 +7,6 @@ README (docs/finance-*.png with VOUCHER_SCREENSHOTS=1)."""
 from __future__ import annotations
 
 import csv
-import io
 import re
 import urllib.error
 import urllib.parse

@@ -3,7 +3,6 @@ cache (Cache-Control: no-store), and HSTS whenever the request came over https."
 
 from __future__ import annotations
 
-
 import pytest
 
 from tests.staff.conftest import sign_in

@@ -9,11 +9,11 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from tests.conftest import voucher_request
+from tests.staff.test_pages import accessibility_problems, find, sign_in
 from voucher.schemas import IssueRequest
 from voucher.services import clients
 from voucher.services.issuing import IssuingService
-from tests.conftest import voucher_request
-from tests.staff.test_pages import accessibility_problems, find, sign_in
 
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}

@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from voucher.services import clients
 from tests.api.test_redemptions import item
 from tests.staff.conftest import sign_in
+from voucher.services import clients
 
 RIDES = ("2026-12-03T08:40:00+01:00", "2026-12-03T13:24:00+01:00")
 ARRIVAL = "2026-12-03T09:24:00+01:00"

@@ -8,10 +8,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from voucher.store import ApiClient, AuditEvent
 from tests.staff.conftest import post_form, sign_in
 from tests.staff.test_pages import accessibility_problems
 from tests.staff.test_pages import sign_in as browser_sign_in
+from voucher.store import ApiClient, AuditEvent
 
 
 def signed_in_admin(client, person):

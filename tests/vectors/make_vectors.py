@@ -14,11 +14,11 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from voucher.keys import TrustedKey, TrustList, key_id
+from voucher.timefmt import format_instant
 from voucher.token import format as fmt
 from voucher.token import revlist
 from voucher.token.base45 import b45decode, b45encode
-from voucher.keys import TrustedKey, TrustList, key_id
-from voucher.timefmt import format_instant
 
 HERE = Path(__file__).resolve().parent
 KEY = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"JV1 test vector key").digest())

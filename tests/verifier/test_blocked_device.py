@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from tests.verifier.pages import check, open_page, sync
 from voucher.services import clients
 from voucher.store import ApiClient
-from tests.verifier.pages import check, open_page, sync
 
 pytestmark = pytest.mark.browser
 

@@ -11,8 +11,8 @@ import sys
 
 import pytest
 
-from voucher import qr
 from tests.verifier.pages import check, open_page
+from voucher import qr
 
 pytestmark = pytest.mark.browser
 

@@ -12,8 +12,8 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
-from voucher.store import AuditEvent, Redemption
 from tests.verifier.pages import check, next_voucher, open_page
+from voucher.store import AuditEvent, Redemption
 
 pytestmark = pytest.mark.browser
 

@@ -9,10 +9,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from voucher import qr
-from voucher.store import Redemption
 from tests.vectors.make_vectors import flip_signature
 from tests.verifier.pages import check, next_voucher, open_page, sync
+from voucher import qr
+from voucher.store import Redemption
 
 pytestmark = pytest.mark.browser
 

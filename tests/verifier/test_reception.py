@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from voucher.services import clients
 from tests.staff.test_pages import accessibility_problems
 from tests.verifier.pages import check, next_voucher, open_page
+from voucher.services import clients
 
 pytestmark = pytest.mark.browser
 

@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from PIL import Image
 
+from tests.verifier.fake_camera import camera_browser, camera_context, write_y4m
+from tests.verifier.pages import check, next_voucher, open_page
 from voucher import qr
 from voucher.store import Voucher
 from voucher.token import format as token_format
-from tests.verifier.fake_camera import camera_browser, camera_context, write_y4m
-from tests.verifier.pages import check, next_voucher, open_page
 
 pytestmark = pytest.mark.browser
 

@@ -30,7 +30,7 @@ def test_ticket_number_lookup_without_an_answer_is_not_checked(context, live, sc
             route.abort("connectionreset")
         else:
             route.fulfill(status=failure, content_type="application/problem+json",
-                          body='{"status": %d, "title": "x", "detail": "x"}' % failure)
+                          body=json.dumps({"status": failure, "title": "x", "detail": "x"}))
 
     page.route("**/api/v1/vouchers/*", fail)
     assert check(page, voucher["short_code"]) == "unchecked"
