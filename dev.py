@@ -116,7 +116,8 @@ def test(args: list[str]) -> None:
     chromium()
     nginx()
     lint()
-    pytest(PY, [])
+    pytest(PY, ["-m", "not browser", "-n", "2"])  # both cores; each worker has its own schema and files
+    pytest(PY, ["-m", "browser"])  # one Chromium at a time: the screenshots in docs/ are shared
     lowest()
 
 

@@ -191,7 +191,7 @@ def test_reissue_old_code_refused_by_the_verifier_after_sync_and_new_letter_veri
     page.set_viewport_size({"width": 390, "height": 844})
     screenshot(page, "staff-voucher-phone.png", full_page=True)
     with page.expect_download() as download:
-        page.click("text=Brief herunterladen (English)")
+        page.click("text=Brief herunterladen (Englisch")
     letter = tmp_path / "letter.pdf"
     download.value.save_as(letter)
     (found,) = zxingcpp.read_barcodes(pdfium.PdfDocument(letter.read_bytes())[0].render(scale=200 / 72).to_pil(),

@@ -26,7 +26,7 @@ def test_revoked_device_says_blocked_and_records_nothing(context, live, screensh
         lost = session.scalar(select(ApiClient).where(ApiClient.name == "tablet-lost"))
         clients.revoke(session, lost, "cli", datetime.now(UTC))
         session.commit()
-    sync(page)
+    sync(page, waiting_for="/api/v1/me")  # a sync asks whose token it holds first: 401
     page.wait_for_function("() => document.getElementById('synced').textContent.includes('Gerät gesperrt')")
     assert check(page, voucher["code"]) == "valid"  # the offline check still tells the driver the truth
     assert not page.is_visible("#redeem-button")
