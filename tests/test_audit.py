@@ -50,6 +50,16 @@ def test_chain_holds_after_issuing_redeeming_and_revoking(client, auth, issue, d
     assert result.broken is None and result.events == 4 + 3  # the fixture's four tokens, then the work
 
 
+def test_a_cancellation_reason_never_enters_the_chain_which_retention_cannot_erase(client, auth, issue, db):
+    old = issue()
+    client.post(f"/api/v1/vouchers/{old['id']}/revoke", json={"reason": "Krankenhausaufenthalt"}, headers=auth("issuer"))
+    new = issue(replaces=issue()["id"])
+    with db.session() as session:
+        details = [e.detail for e in session.scalars(select(AuditEvent).where(AuditEvent.action == "revoke"))]
+    assert details and not any("Krankenhaus" in str(detail) for detail in details)
+    assert {"replaced_by": new["id"]}.items() <= next(d for d in details if "replaced_by" in d).items()
+
+
 def test_edited_event_is_named(db):
     log_events(db, 5)
     tamper(db, "UPDATE audit_events SET actor = 'someone-else' WHERE seq = 3")

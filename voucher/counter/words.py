@@ -10,6 +10,7 @@ from flask import url_for
 
 from ..letters import texts
 from ..services import retirement
+from ..services.revocation import REPLACED_BY
 from ..services.purposes import RECEPTION
 from ..services.lookup import Facts
 from .. import context
@@ -68,7 +69,7 @@ def history(facts: Facts) -> list[tuple[datetime, str, Line]]:
     rows = []
     for event in facts.history:
         scan = (facts.scans or {}).get((event.detail or {}).get("client_id")) if event.action == "redeem" else None
-        line = what(event.action, event.detail or {})
+        line = what(event.action, event.detail or {}, facts.revocation.reason if facts.revocation else "")
         if scan is not None:
             line = replace(line, text=f"{line.text} – {t('history_uploaded', moment=moment(scan.received_at))}")
         rows.append((scan.redeemed_at if scan is not None else event.at, who(event.actor), line))
@@ -88,7 +89,7 @@ def who(actor: str) -> str:
     return t_or(actor, "actor_" + kind)
 
 
-def what(action: str, detail: dict) -> Line:
+def what(action: str, detail: dict, reason: str = "") -> Line:
     """One audit event as a sentence (with a link when it names another voucher)."""
     if action == "issue":
         if detail.get("replaces"):
@@ -96,9 +97,10 @@ def what(action: str, detail: dict) -> Line:
                         link_text=short_code(detail["replaces"]))
         return Line(t("history_issued"))
     if action == "revoke":
-        reason = str(detail.get("reason", ""))
-        replaced = reason.removeprefix("replaced by ")
-        if replaced != reason:
+        # The reason is the revocation's (erased by retention), or an older event's own.
+        reason = str(detail.get("reason", reason))
+        replaced = detail.get("replaced_by") or (reason.removeprefix(REPLACED_BY) if reason.startswith(REPLACED_BY) else None)
+        if replaced:
             return Line(t("history_replaced_by"), link=_voucher_link(replaced)[0], link_text=short_code(replaced))
         return Line(t("history_cancelled", reason=reason))
     if action == "redeem":

@@ -132,7 +132,7 @@ class IssuingService:
                 rows.append({name: result.voucher.__dict__[name] for name in _COLUMNS})
                 old = result.voucher.replaces
                 if old is not None and old not in known.revoked:
-                    revoke[old] = f"replaced by {result.voucher.id}"
+                    revoke[old] = f"{revocation.REPLACED_BY}{result.voucher.id}"
             results.append(result)
         if rows:
             insert_rows(self.session, Voucher.__table__, rows)

@@ -17,6 +17,8 @@ from .errors import NotFound
 
 COUNTER = "revocations"
 
+REPLACED_BY = "replaced by "  # the reason a re-issue gives, followed by the new voucher's id
+
 
 def revoke(session: Session, voucher_id: str, reason: str, actor: str, now: datetime) -> Revocation:
     """Revoke once; revoking again returns the first revocation unchanged. Does not commit, so
@@ -41,7 +43,7 @@ def revoke_new(session: Session, reasons: dict[str, str], actor: str, now: datet
     insert_rows(session, Revocation.__table__, rows)
     metrics.on_commit(session, metrics.REVOKED, len(rows))
     audit.record_many(session, [
-        audit.Event(actor, "revoke", now, row["voucher_id"], {"reason": row["reason"], "seq": row["seq"]})
+        audit.Event(actor, "revoke", now, row["voucher_id"], _event_detail(row))
         for row in rows])
     return [Revocation(**row) for row in rows]
 
@@ -72,3 +74,13 @@ def entries_between(session: Session, since: int, upto: int, now: datetime) -> l
         .order_by(Revocation.seq)
     ).all()
     return [Entry(*row) for row in rows]
+
+
+def _event_detail(row: dict) -> dict:
+    """What the audit log keeps of a revocation: its number and the voucher that replaced it,
+    never the free-text reason. The chain cannot be edited, and a reason may say why someone
+    could not come (health, family): it stays in `revocations.reason`, which retention erases."""
+    detail = {"seq": row["seq"]}
+    if row["reason"].startswith(REPLACED_BY):
+        detail["replaced_by"] = row["reason"].removeprefix(REPLACED_BY)
+    return detail
