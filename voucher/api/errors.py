@@ -92,8 +92,8 @@ def _http(exc: HTTPException) -> Response:
     response = problem(exc.code or 500, exc.name, exc.description or exc.name)
     if exc.code == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="voucher"'
-    if getattr(exc, "retry_after", None):
-        response.headers["Retry-After"] = str(exc.retry_after)  # werkzeug's TooManyRequests
+    if retry_after := getattr(exc, "retry_after", None):
+        response.headers["Retry-After"] = str(retry_after)  # werkzeug's TooManyRequests
     return response
 
 

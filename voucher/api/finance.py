@@ -4,7 +4,7 @@ in api/invoices.py."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Literal
+from typing import Literal, get_args
 
 from flask import Blueprint, Response, request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -38,12 +38,13 @@ class PeriodQuery(BaseModel):
         return finance.Period(self.first, self.last, context.services().settings.timezone)
 
 
-TABLES = ("totals", "by_cost_center", "by_day", "by_fare_class", "attendance", "flags")
+Table = Literal["totals", "by_cost_center", "by_day", "by_fare_class", "attendance", "flags"]
+TABLES: tuple[Table, ...] = get_args(Table)
 
 
 class ReportQuery(PeriodQuery):
     format: Literal["json", "csv"] = "json"
-    table: Literal[TABLES] | None = None
+    table: Table | None = None
     decimal: Literal["point", "comma"] = "point"
 
 

@@ -94,12 +94,18 @@ def spec() -> dict:
         "paths": {
             "/vouchers": {"post": issue},
             "/vouchers/batch": {"post": batch},
-            "/vouchers/{voucher_id}": {"get": _op("A voucher and its status", ("issuer", "finance", "verifier"), ok=VOUCHER, params=vid)},
-            "/vouchers/{voucher_id}/qr.png": {"get": _op("QR code as PNG", ("issuer",), ok=binary, ok_type="image/png", params=vid)},
-            "/vouchers/{voucher_id}/qr.svg": {"get": _op("QR code as SVG", ("issuer",), ok=binary, ok_type="image/svg+xml", params=vid)},
-            "/vouchers/{voucher_id}/letter.pdf": {"get": _op("Invitation letter as PDF", ("issuer",), ok=binary, ok_type="application/pdf", params=vid)},
-            "/vouchers/{voucher_id}/revoke": {"post": _op("Revoke a voucher", ("issuer",), {"$ref": "#/components/schemas/RevokeRequest"}, VOUCHER, params=vid)},
-            "/trust-list": {"get": _not_modified(_op("Public keys that sign vouchers (`keys`; once a production key exists development keys "
+            "/vouchers/{voucher_id}": {"get": _op("A voucher and its status", ("issuer", "finance", "verifier"), ok=VOUCHER,
+                                                  params=vid)},
+            "/vouchers/{voucher_id}/qr.png": {"get": _op("QR code as PNG", ("issuer",), ok=binary, ok_type="image/png",
+                                                         params=vid)},
+            "/vouchers/{voucher_id}/qr.svg": {"get": _op("QR code as SVG", ("issuer",), ok=binary, ok_type="image/svg+xml",
+                                                         params=vid)},
+            "/vouchers/{voucher_id}/letter.pdf": {"get": _op("Invitation letter as PDF", ("issuer",), ok=binary,
+                                                             ok_type="application/pdf", params=vid)},
+            "/vouchers/{voucher_id}/revoke": {"post": _op("Revoke a voucher", ("issuer",),
+                                                          {"$ref": "#/components/schemas/RevokeRequest"}, VOUCHER, params=vid)},
+            "/trust-list": {"get": _not_modified(_op("Public keys that sign vouchers (`keys`; once a production key exists "
+                                       "development keys "
                                        "move to `development_keys`, never to be trusted for travel) and the office's IANA "
                                        "`timezone`"))},
             "/revocations": {"get": _not_modified(_op("Signed revocation list", ("verifier",), params=[
@@ -111,17 +117,23 @@ def spec() -> dict:
             "/redemptions": {"post": _op("Sync redemptions from a verifier device (idempotent by client_id); "
                                          "what a scan means is the device's purpose", ("verifier",),
                                          {"$ref": "#/components/schemas/RedemptionBatch"}, REDEMPTION_RESULTS)},
-            "/reconciliation": {"get": _op("Issued, redeemed, revoked, expired unused, flagged, owed and without fare, per cost centre, day and fare class; the first page of flags", ("finance",), params=[
+            "/reconciliation": {"get": _op(
+                "Issued, redeemed, revoked, expired unused, flagged, owed and without fare, per cost centre, day and fare "
+                "class; the first page of flags", ("finance",), params=[
                 *period,
                 {"name": "format", "in": "query", "schema": {"enum": ["json", "csv"]}},
-                {"name": "table", "in": "query", "schema": {"enum": ["totals", "by_cost_center", "by_day", "by_fare_class", "attendance", "flags"]}},
+                {"name": "table", "in": "query", "schema": {"enum": [
+                    "totals", "by_cost_center", "by_day", "by_fare_class", "attendance", "flags"]}},
                 {"name": "decimal", "in": "query", "schema": {"enum": ["point", "comma"]}}], csv=True)},
-            "/reconciliation/flags": {"get": _op("Flags of a period, a page at a time (oldest first); `next` is the cursor of the next page", ("finance",), params=[
+            "/reconciliation/flags": {"get": _op(
+                "Flags of a period, a page at a time (oldest first); `next` is the cursor of the next page", ("finance",), params=[
                 *period, {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}},
                 {"name": "cursor", "in": "query", "schema": {"type": "string", "maxLength": 200}}])},
-            "/reconciliation/vouchers/{voucher_id}": {"get": _op("One voucher's redemptions, what each journey is owed, and its flags", ("finance",), params=vid)},
+            "/reconciliation/vouchers/{voucher_id}": {"get": _op(
+                "One voucher's redemptions, what each journey is owed, and its flags", ("finance",), params=vid)},
             "/fares": {"get": _op("The office's fare table", ("finance",)),
-                       "put": {**_op("Replace or add prices (CSV as for `voucher fares import`); one bad row and nothing changes", ("admin",)),
+                       "put": {**_op("Replace or add prices (CSV as for `voucher fares import`); one bad row and nothing "
+                                     "changes", ("admin",)),
                                "requestBody": {"required": True, "content": {"text/csv": {"schema": {"type": "string"}}}}}},
             "/invoices/match": {"post": {**_op(
                 "Match the operator's invoice file against journeys and store it (the same file again: the stored "
@@ -135,7 +147,8 @@ def spec() -> dict:
             "/invoices": {"get": _op("Stored invoices, newest first", ("finance",), params=[
                 {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}])},
             "/invoices/{invoice_id}": {"get": _op("A stored invoice's report", ("finance",), params=[
-                {"name": "invoice_id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}, *csv_params], csv=True)},
+                {"name": "invoice_id", "in": "path", "required": True,
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}, *csv_params], csv=True)},
             "/me": {"get": _op("Role and name of the calling token (a verifier device checks a token before storing it)", clients.ROLES,
                                 ok={"type": "object", "required": ["role", "name", "purpose"], "properties": {
                                     "role": {"enum": list(clients.ROLES)}, "name": {"type": "string"},
@@ -149,16 +162,24 @@ def spec() -> dict:
                 "expired token gets 401 from the next request on.")}},
             "schemas": {
                 **_component_schemas(IssueRequest, RevokeRequest, RedemptionBatch),
-                "Voucher": {"type": "object", "required": ["id", "short_code", "code", "valid_from", "valid_until", "status"],
+                "Voucher": {"type": "object",
+                            "required": ["id", "short_code", "code", "valid_from", "valid_until", "status"],
                             "properties": {
                                 **{k: {"type": "string"} for k in ("id", "short_code", "code", "valid_from", "valid_until", "status")},
                                 "language": {"type": "string", "description": "the letter language asked for (BCP 47, canonical case)"},
-                                "letter_language": {"type": "string", "description": "the language the letter is written in: the longest prefix of `language` with letter texts (de-CH → de), else de"},
-                                "notes": {"type": "array", "items": {"type": "string"}, "description": "what the caller should know, e.g. that the letter falls back to German"},
-                                "warnings": {"type": "array", "items": {"type": "string"}, "description": "on issue: what a person should check, e.g. that the voucher replaced was already used"},
-                                "replaced_by": {"type": ["string", "null"], "description": "the id of the voucher that re-issued this one (`replaces`), once there is one"},
-                                "redemptions": {"type": "array", "items": SCAN, "description": "GET only: journey devices' scans, oldest first"},
-                                "attendances": {"type": "array", "items": SCAN, "description": "GET only: reception devices' scans, oldest first"},
+                                "letter_language": {"type": "string", "description": (
+                                    "the language the letter is written in: the longest prefix of `language` with letter "
+                                    "texts (de-CH → de), else de")},
+                                "notes": {"type": "array", "items": {"type": "string"}, "description": (
+                                    "what the caller should know, e.g. that the letter falls back to German")},
+                                "warnings": {"type": "array", "items": {"type": "string"}, "description": (
+                                    "on issue: what a person should check, e.g. that the voucher replaced was already used")},
+                                "replaced_by": {"type": ["string", "null"], "description": (
+                                    "the id of the voucher that re-issued this one (`replaces`), once there is one")},
+                                "redemptions": {"type": "array", "items": SCAN,
+                                                "description": "GET only: journey devices' scans, oldest first"},
+                                "attendances": {"type": "array", "items": SCAN,
+                                                "description": "GET only: reception devices' scans, oldest first"},
                             }},
                 "Scan": {"type": "object", "properties": {
                     **{k: {"type": "string"} for k in ("client_id", "device_id", "redeemed_at", "received_at", "outcome")},
@@ -169,7 +190,8 @@ def spec() -> dict:
                 "BatchResults": {"type": "object", "properties": {"results": {"type": "array", "items": {
                     "type": "object", "required": ["index", "status"], "properties": {
                         "index": {"type": "integer"}, "status": {"type": "integer"}, "voucher": VOUCHER, "problem": PROBLEM}}}}},
-                "Problem": {"type": "object", "properties": {"status": {"type": "integer"}, "title": {"type": "string"}, "detail": {"type": "string"}}},
+                "Problem": {"type": "object", "properties": {
+                    "status": {"type": "integer"}, "title": {"type": "string"}, "detail": {"type": "string"}}},
             },
         },
     }

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import tzinfo
+from zoneinfo import ZoneInfo
 
 import click
 
@@ -66,7 +66,7 @@ def finance_invoices(ctx: Context, invoice_id: int | None, limit: int, fmt: str,
         click.echo(json.dumps(listed, indent=2, ensure_ascii=False))
 
 
-def _show(report: dict, fmt: str, decimal_comma: bool, tz: tzinfo, quiet: bool = False) -> None:
+def _show(report: dict, fmt: str, decimal_comma: bool, tz: ZoneInfo, quiet: bool = False) -> None:
     """The report on stdout (the CSV with --decimal-comma in German, as the page's); refused
     lines and a duplicate's note also on stderr."""
     from .. import tables

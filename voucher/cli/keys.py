@@ -30,7 +30,8 @@ def tokens() -> None:
 @click.option("--expires", "expires_days", type=click.IntRange(1, clients.EXPIRES_MAX_DAYS), default=None,
               help="Days until the token stops working (default: never).")
 @click.option("--device", default=None, help="The device it is for (a verifier's first sync names it otherwise).")
-@click.option("--enrol-qr", type=click.Path(dir_okay=False), help="Also write a PNG QR that sets up a verifier device with this token (readable by you only).")
+@click.option("--enrol-qr", type=click.Path(dir_okay=False),
+              help="Also write a PNG QR that sets up a verifier device with this token (readable by you only).")
 @click.option("--location", default=None, help="With --enrol-qr: the place label the device starts with.")
 @click.option("--purpose", default=purposes.JOURNEY, type=click.Choice(purposes.PURPOSES), show_default=True,
               help="For a verifier device: what its scans mean (rides, or arrivals at the reception).")
@@ -170,8 +171,12 @@ def _report_reissue(ctx: Context, done: retirement.Retirement, kid: str, now: da
     from ..letters.render import Letter
 
     way_back = f" ({done.way_back} half-used return vouchers as a single trip back)" if done.way_back else ""
-    click.echo(f"{done.reissued} vouchers re-issued under key {ctx.keystore.signer(now).kid}{way_back}"
-               if done.reissued else "no voucher left to re-issue")
+    if done.reissued:
+        signer = ctx.keystore.signer(now)
+        assert signer is not None  # the key the vouchers were just re-issued under
+        click.echo(f"{done.reissued} vouchers re-issued under key {signer.kid}{way_back}")
+    else:
+        click.echo("no voucher left to re-issue")
     for warning in done.warnings:
         click.echo(f"warning: {warning}", err=True)
     for voucher_id, why in done.failed:

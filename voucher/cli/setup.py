@@ -48,7 +48,8 @@ def demo(ctx: Context, base_url: str) -> None:
 
 
 @cli.command()
-@click.option("--days", type=int, default=None, help="Keep personal data this many days after validity ends (default VOUCHER_RETENTION_DAYS, 180).")
+@click.option("--days", type=int, default=None,
+              help="Keep personal data this many days after validity ends (default VOUCHER_RETENTION_DAYS, 180).")
 @pass_ctx
 def retention(ctx: Context, days: int | None) -> None:
     """Erase holder names and customer references of closed vouchers; figures stay."""

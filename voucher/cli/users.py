@@ -37,7 +37,8 @@ def _read_password() -> str:
 @users_group.command("create")
 @click.argument("name")
 @click.option("--role", required=True, type=click.Choice(users.ROLES), help="What the person may use.")
-@click.option("--sso-only", is_flag=True, help="No password: the person signs in only through the reverse proxy (VOUCHER_TRUSTED_USER_HEADER).")
+@click.option("--sso-only", is_flag=True,
+              help="No password: the person signs in only through the reverse proxy (VOUCHER_TRUSTED_USER_HEADER).")
 @pass_ctx
 def create(ctx: Context, name: str, role: str, sso_only: bool) -> None:
     """Create a person's account; the password is prompted twice, or read from stdin as two lines."""

@@ -44,6 +44,7 @@ def issue(ctx: Context, **fields) -> None:
     with ctx.db.session() as session:
         result = IssuingService(session, ctx.keystore, ctx.settings).issue(request, CLI_ACTOR, utc_now())
         voucher = result.voucher
+        assert voucher is not None  # issue raises the error that refuses the request
         shown = {**vouchers.describe(voucher, vouchers.state(session, voucher, utc_now())), "warnings": list(result.warnings)}
         click.echo(json.dumps(shown, indent=2, ensure_ascii=False))
         for warning in result.warnings:
@@ -115,7 +116,7 @@ def _read_code(path: Path) -> str:
         image.load()
     except UnidentifiedImageError:
         raise ValueError(f"{path} is not an image") from None
-    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormat.QRCode)
+    found = zxingcpp.read_barcodes(image, formats=zxingcpp.BarcodeFormats(zxingcpp.BarcodeFormat.QRCode))
     if not found:
         raise ValueError(f"no QR code found in {path}")
     return found[0].text

@@ -66,7 +66,7 @@ def to_request(form: MultiDict, tz: ZoneInfo, replaces: str | None = None) -> tu
 
 def _by_field(exc: ValidationError) -> dict[str, str]:
     out: dict[str, str] = {}
-    for (path, message), error in zip(field_errors(exc), exc.errors(include_url=False, include_input=False)):
+    for (_path, message), error in zip(field_errors(exc), exc.errors(include_url=False, include_input=False), strict=True):
         loc = [str(p) for p in error["loc"]]
         field = _FIELDS.get(loc[0], loc[0]) if loc else ""
         if field == "recipient_address":

@@ -8,12 +8,12 @@ from datetime import datetime, time, timedelta
 
 from flask import url_for
 
+from .. import context
 from ..letters import texts
 from ..services import retirement
-from ..services.revocation import REPLACED_BY
-from ..services.purposes import RECEPTION
 from ..services.lookup import Facts
-from .. import context
+from ..services.purposes import RECEPTION
+from ..services.revocation import REPLACED_BY
 from ..staff.i18n import clock_time, day, moment, t, t_or
 from ..token.codes import short_code
 
@@ -68,7 +68,8 @@ def history(facts: Facts) -> list[tuple[datetime, str, Line]]:
     uploaded it (that is said in words: "übertragen am …"), and the list is ordered by that."""
     rows = []
     for event in facts.history:
-        scan = (facts.scans or {}).get((event.detail or {}).get("client_id")) if event.action == "redeem" else None
+        client_id = (event.detail or {}).get("client_id") if event.action == "redeem" else None
+        scan = (facts.scans or {}).get(client_id) if client_id is not None else None
         line = what(event.action, event.detail or {}, facts.revocation.reason if facts.revocation else "")
         if scan is not None:
             line = replace(line, text=f"{line.text} – {t('history_uploaded', moment=moment(scan.received_at))}")

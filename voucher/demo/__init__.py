@@ -17,6 +17,7 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from io import BytesIO
 from pathlib import Path
+from typing import Any
 
 from babel.dates import format_date
 from sqlalchemy import select
@@ -28,11 +29,11 @@ from ..keys import KeyStore, KeyStoreError
 from ..schemas import FareRow, IssueRequest, RedemptionBatch
 from ..services import audit, fares, invoices, redemption, revocation
 from ..services.issuing import IssuingService
+from ..services.purposes import JOURNEY, RECEPTION
 from ..staff.i18n import LOCALES
 from ..store import AuditEvent, Voucher
 from . import people
 from .billing import OPERATOR, demo_invoice, first_invoice
-from ..services.purposes import JOURNEY, RECEPTION
 from .plan import COUNTER, FARES, ISSUER, LEAD, RECEPTION_DEVICE, Plan, plan
 
 SEEDED = "demo_seed"
@@ -70,9 +71,10 @@ def _request(letter, replaces: str | None, settings: Settings) -> IssueRequest:
         context={"tz": settings.timezone})
 
 
-def _events(month: Plan) -> list[tuple[datetime, int, str, object]]:
-    """Everything that happens, in the order it happens (at one moment: issue, cancel, sync)."""
-    events = []
+def _events(month: Plan) -> list[tuple[datetime, int, str, Any]]:
+    """Everything that happens, in the order it happens (at one moment: issue, cancel, sync).
+    What happens is the event's last item, its type told by the kind (the third)."""
+    events: list[tuple[datetime, int, str, Any]] = []
     batches = defaultdict(list)
     for letter in month.letters.values():
         if letter.replaces is None:
@@ -83,6 +85,7 @@ def _events(month: Plan) -> list[tuple[datetime, int, str, object]]:
     events += [(cancel.at, 1, "cancel", cancel) for cancel in month.cancels]
     uploads = defaultdict(list)
     for scan in month.scans:
+        assert scan.synced_at is not None  # plan() dates every upload
         uploads[(scan.synced_at, scan.device)].append(scan)
     events += [(moment, 2, "sync", (device, scans)) for (moment, device), scans in uploads.items()]
     events.append((month.at(month.second_half + timedelta(days=2), 10, 30), 3, "invoice", None))
@@ -96,12 +99,15 @@ def replay(session: Session, keystore: KeyStore, settings: Settings, month: Plan
     for moment, _, kind, what in _events(month):
         if kind == "issue":
             results = issuing.issue_many([_request(letter, None, settings) for letter in what], ISSUER, moment)
-            for letter, result in zip(what, results):
+            for letter, result in zip(what, results, strict=True):
                 if result.error is not None:
                     raise result.error
+                assert result.voucher is not None  # issued without an error
                 ids[letter.number] = result.voucher.id
         elif kind == "reissue":
-            ids[what.number] = issuing.issue(_request(what, ids[what.replaces], settings), COUNTER, moment).voucher.id
+            reissued = issuing.issue(_request(what, ids[what.replaces], settings), COUNTER, moment).voucher
+            assert reissued is not None  # issue raises on an error
+            ids[what.number] = reissued.id
         elif kind == "cancel":
             revocation.revoke(session, ids[what.letter], what.reason, COUNTER, moment)
             session.commit()
@@ -123,7 +129,9 @@ def replay(session: Session, keystore: KeyStore, settings: Settings, month: Plan
 def _code(session: Session, ids: dict[int, str], scan) -> str:
     if scan.letter is None:
         return "JV1:6BF-UNLESBAR-KOPIERT"  # what a worn photocopy scans as: no valid token
-    return session.scalar(select(Voucher.code).where(Voucher.id == ids[scan.letter]))
+    code = session.scalar(select(Voucher.code).where(Voucher.id == ids[scan.letter]))
+    assert code is not None  # the letter's voucher was issued in this replay
+    return code
 
 
 def _fare_table(session: Session, month: Plan, settings: Settings) -> None:

@@ -45,7 +45,8 @@ def ensure(session: Session, data_dir: Path, now: datetime) -> tuple[dict[str, s
     """(password by account name, a verifier token per purpose, the state file); commits."""
     path = data_dir / STATE
     state = _load(path)
-    known = state.get("passwords") if isinstance(state.get("passwords"), dict) else {}
+    stored = state.get("passwords")
+    known: dict = stored if isinstance(stored, dict) else {}
     passwords = {}
     for name, role in ACCOUNTS:
         password = known.get(name)

@@ -69,7 +69,7 @@ def daily(key: str, days: list[date], values: list[int], value_text: Callable[[i
     slot = (WIDTH - LEFT - RIGHT) / max(1, len(days))
     bar_width = max(1.0, slot * 0.72)
     bars = []
-    for index, (day, value) in enumerate(zip(days, values)):
+    for index, (day, value) in enumerate(zip(days, values, strict=True)):
         height = plot_height * value / top
         bars.append(Bar(round(LEFT + index * slot + (slot - bar_width) / 2, 2), round(HEIGHT - BOTTOM - height, 2),
                         round(bar_width, 2), round(height, 2), day, value, f"{day_text(day)}: {value_text(value)}"))

@@ -43,8 +43,15 @@ def with_period(template: str):
     return decorate
 
 
+def _period(chosen: period.Chosen) -> finance.Period:
+    """The period of a page under with_period (which answers a missing one itself) or of one that
+    checked it is there."""
+    assert chosen.period is not None
+    return chosen.period
+
+
 def _span(chosen: period.Chosen) -> str:
-    return t("period_span", first=day(chosen.period.first), last=day(chosen.period.last))
+    return t("period_span", first=day(_period(chosen).first), last=day(_period(chosen).last))
 
 
 def _every_day(first: date, last: date) -> list[date]:
@@ -70,8 +77,8 @@ def _chart(key: str, days: list[date], values: list[int]) -> chart.Chart:
 @page_for("finance")
 @with_period("finance/overview.html")
 def overview(chosen: period.Chosen):
-    report = finance.reconcile(context.session(), chosen.period, context.now())
-    days = _every_day(chosen.period.first, chosen.period.last)
+    report = finance.reconcile(context.session(), _period(chosen), context.now())
+    days = _every_day(_period(chosen).first, _period(chosen).last)
     by_day = {row["date"]: row for row in report["by_day"]}
     rows = [{"date": d, **{c: by_day.get(d.isoformat(), {}).get(c, 0) for c in finance.COLUMNS}} for d in days]
     charts = [_chart(key, days, [row[key] for row in rows]) for key in CHARTED]
@@ -83,12 +90,12 @@ def overview(chosen: period.Chosen):
 @page_for("finance")
 @with_period("finance/flags.html")
 def flag_list(chosen: period.Chosen):
-    offset = request.args.get("offset", "0")
-    offset = int(offset) if offset.isdigit() and len(offset) < 9 else 0
+    given = request.args.get("offset", "0")
+    offset = int(given) if given.isdigit() and len(given) < 9 else 0
     try:
-        found, following = flags.page(context.session(), chosen.period, FLAGS_PER_PAGE, request.args.get("cursor"))
+        found, following = flags.page(context.session(), _period(chosen), FLAGS_PER_PAGE, request.args.get("cursor"))
     except Rejected:  # a cursor we never handed out: start from the first page
-        found, following, offset = *flags.page(context.session(), chosen.period, FLAGS_PER_PAGE), 0
+        found, following, offset = *flags.page(context.session(), _period(chosen), FLAGS_PER_PAGE), 0
     return _period_page("finance/flags.html", chosen, flags=found, following=following, offset=offset,
                         span=_span(chosen), kinds=sorted({f["kind"] for f in found}))
 
@@ -114,5 +121,5 @@ def voucher(voucher_id: str):
 @with_period("finance/overview.html")
 def report_csv(chosen: period.Chosen):
     table = request.args.get("table") or None
-    return reconciliation_csv(chosen.period, table if table in TABLES else None,
+    return reconciliation_csv(_period(chosen), table if table in TABLES else None,
                               "comma" if request.args.get("decimal") == "comma" else "point")

@@ -17,6 +17,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pypdfium2 as pdfium
@@ -57,7 +58,8 @@ def read_rows(text: str) -> Iterator[tuple[int, dict | BadLine]]:
 
 def to_request_fields(row: dict) -> dict:
     """CSV cells (all text) to the JSON-like fields IssueRequest validates."""
-    fields = {k: v.strip() for k, v in row.items() if k and isinstance(v, str) and v.strip()}
+    # text cells becoming numbers, booleans and a list of address lines: JSON-like values
+    fields: dict[str, Any] = {k: v.strip() for k, v in row.items() if k and isinstance(v, str) and v.strip()}
     for name in INT_COLUMNS:
         if fields.get(name, "").isdigit():
             fields[name] = int(fields[name])
@@ -95,6 +97,7 @@ def run(
         if outcome.error is not None:
             result.errors.append((line, outcome.error.detail))
             continue
+        assert outcome.voucher is not None  # an outcome without an error has its voucher
         result.reused += not outcome.created
         result.letters.append(Letter.from_voucher(outcome.voucher, now, settings.retention.days))
         if note := texts.fallback_note(outcome.voucher.language):

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import cast
 
 from babel.messages.catalog import Catalog
 from babel.messages.mofile import write_mo
@@ -59,7 +60,7 @@ def texts(folder: Path, tag: str) -> dict:
     for message in read(folder, tag):
         if not message.id or not message.context or not message.string:
             continue
-        key, value = message.context, message.string
+        key, value = message.context, cast(str, message.string)  # no message is plural
         if item := _ITEM.match(key):
             items.setdefault(item[1], {})[int(item[2])] = value
         elif key.startswith("layout."):

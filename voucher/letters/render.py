@@ -17,8 +17,8 @@ of its own, then the German page.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
 from datetime import datetime
+from functools import cache
 from zoneinfo import ZoneInfo
 
 from fpdf import FPDF
@@ -161,7 +161,7 @@ def _address(setter: Typesetter, letter: Letter) -> None:
     size = 10.5
     while True:
         sizes = [setter.fit(line, ADDRESS_WIDTH, size, min(size, SMALLEST)) for line in lines]
-        wrapped = [(part, s) for line, s in zip(lines, sizes) for part in setter.wrap(line, ADDRESS_WIDTH, s)]
+        wrapped = [(part, s) for line, s in zip(lines, sizes, strict=True) for part in setter.wrap(line, ADDRESS_WIDTH, s)]
         if sum(s * PT * 1.25 for _, s in wrapped) <= ADDRESS_BOTTOM - ADDRESS_TOP or size <= 5:
             break
         size -= 0.5

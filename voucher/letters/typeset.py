@@ -121,7 +121,8 @@ class Typesetter:
         room, space = self.room(width), self.width(" ", size, bold)
         lines = []
         for paragraph in text.split("\n"):
-            current, used = [], 0.0
+            current: list[str] = []
+            used = 0.0
             for word in paragraph.split(" "):
                 size_of = self.width(word, size, bold)
                 pieces = [word] if size_of <= room else self._break(word, room, size, bold)

@@ -87,7 +87,8 @@ def _check_csrf() -> None:
 
 def _csrf_refused(error: CSRFError):
     if request.path.startswith("/api/"):
-        return problem(400, "CSRF token missing", "A request with a session cookie needs the page's CSRF token; machines send a bearer token.")
+        return problem(400, "CSRF token missing",
+                       "A request with a session cookie needs the page's CSRF token; machines send a bearer token.")
     return render_template("staff/error.html", title_key="csrf_title", text_key="csrf_text"), 400
 
 

@@ -19,8 +19,9 @@ import io
 import re
 import sys
 from pathlib import Path
+from typing import cast
 
-from babel.messages.catalog import Catalog
+from babel.messages.catalog import Catalog, Message
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 from babel.support import Translations
@@ -45,7 +46,8 @@ def read(file: Path) -> Catalog:
 
 def german() -> dict[str, str]:
     """Every key and its German text, from the template."""
-    return {message.context: message.id for message in read(TEMPLATE) if message.id}
+    # msgctxt is always the key here and no message is plural: the ids are plain strings
+    return {cast(str, message.context): cast(str, message.id) for message in read(TEMPLATE) if message.id}
 
 
 def translations() -> dict[str, Translations]:
@@ -63,11 +65,13 @@ def _table(source: str) -> list[tuple[str, str, str, str]]:
     """(key, German, English, section) from a WORDS table's source, in its order; the section is
     the last `# comment` line above the key (kept for translators as an extracted comment)."""
     tree = ast.parse(source)
-    table = next(node.value for node in ast.walk(tree) if isinstance(node, (ast.Assign, ast.AnnAssign))
+    found = next(node.value for node in ast.walk(tree) if isinstance(node, (ast.Assign, ast.AnnAssign))
                  and getattr(node.targets[0] if isinstance(node, ast.Assign) else node.target, "id", "") == "WORDS")
+    table = cast(ast.Dict, found)  # a dict literal of string keys: no `**` entry (a None key)
+    keys = cast("list[ast.expr]", table.keys)
     lines = source.splitlines()
     rows = []
-    for key, value in zip(table.keys, table.values, strict=True):
+    for key, value in zip(keys, table.values, strict=True):
         above = [line.strip()[1:].strip() for line in lines[:key.lineno - 1] if re.match(r"\s*# ", line)]
         german_text, english_text = ast.literal_eval(value)
         rows.append((ast.literal_eval(key), german_text, english_text, above[-1] if above else ""))
@@ -94,13 +98,13 @@ def merge_table(source: str) -> list[str]:
         english.header_comment = "# Reviewed-By: not reviewed\n# Review-Date: -"
     changed = []
     for key, german_text, english_text, section in _table(source):
-        old = template.get(_id(template, key), context=key)
-        old_english = english.get(_id(english, key), context=key)
+        old = _get(template, key)
+        old_english = _get(english, key)
         if old is not None and old.id == german_text and old_english is not None and old_english.string == english_text:
             continue
         changed.append(key)
         for catalog in (template, english):
-            if (stale := catalog.get(_id(catalog, key), context=key)) is not None:
+            if (stale := _get(catalog, key)) is not None:
                 catalog.delete(stale.id, context=key)
         flags = ["python-brace-format"] if "{" in german_text else []
         comments = [section] if section else []
@@ -111,9 +115,10 @@ def merge_table(source: str) -> list[str]:
     return changed
 
 
-def _id(catalog: Catalog, key: str) -> str | None:
-    """The msgid stored under the key (context), whatever its German text now is."""
-    return next((message.id for message in catalog if message.context == key and message.id), None)
+def _get(catalog: Catalog, key: str) -> Message | None:
+    """The message stored under the key (context), whatever its German text (msgid) now is."""
+    msgid = next((message.id for message in catalog if message.context == key and message.id), None)
+    return None if msgid is None else catalog.get(msgid, context=key)
 
 
 def main() -> int:

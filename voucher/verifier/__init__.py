@@ -12,9 +12,8 @@ from pathlib import Path
 
 from flask import Blueprint, Flask, Response, abort, jsonify, redirect, render_template, send_from_directory
 
-from . import catalogue
-
 from ..security import CSP
+from . import catalogue
 
 STATIC = Path(__file__).resolve().parent / "static"
 LANGUAGES = catalogue.load()

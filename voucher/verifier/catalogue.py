@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 from babel import Locale
 from babel.messages.catalog import Catalog
@@ -59,8 +60,9 @@ def _header(catalog: Catalog, field: str) -> str:
 
 def _name(code: str) -> str:
     locale = Locale.parse(code)
-    german = locale.get_display_name(SOURCE_LANGUAGE)
-    native = locale.get_display_name(code)
+    # Babel knows the name of every language the page has (a catalogue's code it cannot name fails to parse)
+    german = cast(str, locale.get_display_name(SOURCE_LANGUAGE))
+    native = cast(str, locale.get_display_name(code))
     native = native[:1].upper() + native[1:]
     return german if german == native else f"{german} – {native}"
 
@@ -70,7 +72,7 @@ def _language(code: str, german: dict[str, str], catalog: Catalog | None) -> Lan
     if catalog is not None:
         for message in catalog:
             if message.id and message.context in texts and message.string and not message.fuzzy:
-                texts[message.context] = message.string
+                texts[message.context] = cast(str, message.string)  # no message is plural
     return Language(
         code=code, name=_name(code), direction=Locale.parse(code).text_direction,
         reviewed_by=_header(catalog, "Reviewed-By") if catalog else "source text",
@@ -84,7 +86,8 @@ def catalogue_paths() -> dict[str, Path]:
 
 def load() -> dict[str, Language]:
     """Every language of the page, sorted by its German name (German from the template)."""
-    german = {message.context: message.id for message in _read(TEMPLATE) if message.id}
+    # msgctxt is always the key and no message is plural: the ids are plain strings
+    german = {cast(str, message.context): cast(str, message.id) for message in _read(TEMPLATE) if message.id}
     languages = [_language(SOURCE_LANGUAGE, german, None)]
     languages += [_language(code, german, _read(path)) for code, path in catalogue_paths().items()]
     return {language.code: language for language in sorted(languages, key=lambda language: language.name)}
