@@ -35,7 +35,9 @@ def create_app(settings: Settings | None = None, clock: Callable[[], datetime] =
     metrics.init_app(app)
     if settings.trusted_proxies:
         # Behind N reverse proxies the client address comes from X-Forwarded-For (rate limits).
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies)
+        # Flask's documented way to wrap the WSGI app; mypy sees wsgi_app as a method.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=settings.trusted_proxies, x_proto=settings.trusted_proxies)
     api.init_app(app)
     staff.init_app(app, settings)
     counter.init_app(app)

@@ -56,10 +56,12 @@ def restore(database_url: str, source: Path, force: bool = False) -> None:
             "a PostgreSQL dump" if magic.startswith(PG_DUMP_MAGIC) else "no backup this command wrote")
         raise BackupError(f"{source} is {what}; DATABASE_URL is a {url.get_backend_name()} database")
     if url.get_backend_name() == "sqlite":
+        assert url.database is not None  # an SQLite URL names its file (checked by config)
         create_private_file(Path(url.database))
     if not force and _holds_data(url):
         raise BackupError("the database already holds data: restore into an empty database, or give --force to replace it")
     if url.get_backend_name() == "sqlite":
+        assert url.database is not None
         _sqlite_restore(source, Path(url.database))
     else:
         _check_schema(url, source)

@@ -69,7 +69,9 @@ def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
     names = list(rows[0])
     json = {column.key for column in table.columns if isinstance(column.type, JSON)}
     statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
-    cursor = connection.connection.dbapi_connection.cursor()
+    dbapi_connection = connection.connection.dbapi_connection
+    assert dbapi_connection is not None  # a connection in use is never detached
+    cursor = dbapi_connection.cursor()
     try:
         with cursor.copy(statement) as copy:
             for row in rows:

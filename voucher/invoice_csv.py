@@ -167,10 +167,10 @@ class _Survey:
     period and invoice number columns' values."""
 
     lines: int = 0
-    conventions: Counter = field(default_factory=Counter)
-    months: Counter = field(default_factory=Counter)
-    periods: set = field(default_factory=set)
-    numbers: set = field(default_factory=set)
+    conventions: Counter[str] = field(default_factory=Counter)
+    months: Counter[tuple[int, int]] = field(default_factory=Counter)
+    periods: set[tuple[str, str]] = field(default_factory=set)
+    numbers: set[str] = field(default_factory=set)
 
 
 def _survey(table: tabular.Table) -> _Survey:
@@ -219,6 +219,7 @@ def _lines(invoice: InvoiceFile, table: tabular.Table, today: date) -> None:
                 invoice.stated_total_cents = total
             continue
         if row is None:  # refused whole: the line as written, for a person to compare
+            assert shape is not None  # _named refuses only the lines _shape refuses
             written = shape.text or (table.delimiter.join(fields) if isinstance(fields, list) else "")
             invoice.rejected.append(Rejected(number, shape.kind, shape.en, shape.de, value=money.snippet(written, 120)))
             continue
@@ -233,9 +234,10 @@ def _lines(invoice: InvoiceFile, table: tabular.Table, today: date) -> None:
         if problem is None:
             invoice.lines.append(Line(number, parsed["voucher_id"], parsed["travel_date"], amount))
             parts = [_attempt(money.read_euros, row[n]) if row.get(n) else None for n in ("net", "vat")]
-            if all(isinstance(p, money.Amount) for p in parts):
-                net += parts[0].under(invoice.convention)
-                vat += parts[1].under(invoice.convention)
+            net_part, vat_part = parts
+            if isinstance(net_part, money.Amount) and isinstance(vat_part, money.Amount):
+                net += net_part.under(invoice.convention)
+                vat += vat_part.under(invoice.convention)
                 invoice.net_cents, invoice.vat_cents = net, vat
             continue
         column, refused = problem
@@ -295,15 +297,18 @@ def _amount(row: dict[str, str], convention: str | None) -> int:
                             "amount und amount_cents stimmen in dieser Zeile nicht überein.")
     value = cents if cents is not None else amount
     debit, credit = euros("debit"), euros("credit")
-    if value is None and (debit is None) != (credit is None):
-        value = debit if debit is not None else -credit
+    if value is None and debit is not None and credit is None:
+        value = debit
+    elif value is None and credit is not None and debit is None:
+        value = -credit
     elif value is None:
         if debit is not None:
             raise money.Refused("debit_and_credit", "The line has an amount in both Soll and Haben.",
                                 "Die Zeile hat einen Betrag in Soll und in Haben.")
         raise money.Refused("missing_amount", "The amount is empty.", "Der Betrag fehlt.")
     if row.get("net") and row.get("vat") and (row.get("amount") or row.get("gross")):
-        if euros("net") + euros("vat") != value:
+        net, vat = euros("net"), euros("vat")  # both given, so neither is None
+        if net is not None and vat is not None and net + vat != value:
             raise money.Refused("net_vat_gross_differ", "Netto plus MwSt is not the gross amount on this line.",
                                 "Netto plus MwSt ergibt in dieser Zeile nicht den Bruttobetrag.")
     marker = (row.get("debit_credit") or "").strip().lower()
@@ -335,7 +340,11 @@ def read_day(text: str) -> date:
             raise money.Refused("missing_date", "The travel date is empty.", "Das Reisedatum fehlt.")
         raise money.Refused("unreadable_date", f"{money.quoted(text)} is not a date like 03.12.2026 or 2026-12-03.",
                             f"{money.quoted(text)} ist kein Datum wie 03.12.2026 oder 2026-12-03.")
-    year, month, day = (int(x) for x in iso.groups()) if iso else (int(x) for x in reversed(german.groups()))
+    if iso:
+        year, month, day = (int(x) for x in iso.groups())
+    else:
+        assert german is not None  # refused above when neither matched
+        year, month, day = (int(x) for x in reversed(german.groups()))
     try:
         value = date(year, month, day)
     except ValueError:
@@ -377,7 +386,8 @@ def _one(values: set[str], head: str | None, en: str, de: str) -> str | None:
     return found.pop() if found else None
 
 
-def _period(survey: _Survey, head: invoice_head.Letterhead, given: tuple[date, date] | None):
+def _period(survey: _Survey, head: invoice_head.Letterhead,
+            given: tuple[date, date] | None) -> tuple[tuple[date, date] | None, str | None]:
     """(first, last) and where it came from: 'file', 'parameter' or 'majority_month'."""
     stated = set(survey.periods) | ({head.period} if head.period else set())
     if len(stated) > 1:
@@ -385,7 +395,8 @@ def _period(survey: _Survey, head: invoice_head.Letterhead, given: tuple[date, d
                          "Die Zeitraum-Spalten sind nicht in allen Zeilen gleich; eine Rechnung gilt für einen Zeitraum.")
     if stated:
         try:
-            period = tuple(read_day(text) for text in stated.pop())
+            first, last = (read_day(text) for text in stated.pop())
+            period = (first, last)
         except money.Refused as exc:
             raise Unreadable(f"The invoice's period column: {exc.en}", f"Zeitraum-Spalte der Rechnung: {exc.de}") from None
         if given and given != period:

@@ -267,7 +267,7 @@ class KeyStore:
         )
         encryption = (
             serialization.NoEncryption()
-            if development
+            if self.passphrase is None  # development
             else serialization.BestAvailableEncryption(self.passphrase.encode())
         )
         pem = private.private_bytes(
@@ -306,7 +306,7 @@ class KeyStore:
             )
         try:
             private = serialization.load_pem_private_key(
-                data, password=self.passphrase.encode() if encrypted else None
+                data, password=self.passphrase.encode() if encrypted and self.passphrase else None
             )
         except (ValueError, TypeError):
             raise KeyStoreError(

@@ -100,7 +100,7 @@ def file_convention(amounts: Iterable[Amount]) -> str | None:
     return convention_of(Counter(a.convention for a in amounts if a.convention is not None))
 
 
-def convention_of(votes: Counter) -> str | None:
+def convention_of(votes: Counter[str]) -> str | None:
     """file_convention from the votes counted while reading (a file read line by line keeps no amounts)."""
     ranked = votes.most_common()
     if not ranked or (len(ranked) == 2 and ranked[0][1] == ranked[1][1]):

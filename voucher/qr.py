@@ -18,7 +18,7 @@ import io
 
 import qrcode
 from PIL import Image
-from qrcode.util import MODE_ALPHA_NUM, MODE_8BIT_BYTE, QRData
+from qrcode.util import MODE_8BIT_BYTE, MODE_ALPHA_NUM, QRData
 
 from .token.base45 import ALPHABET
 
@@ -50,7 +50,7 @@ def png(text: str, box_size: int = 8) -> bytes:
     grid = modules(text)
     side = len(grid)
     image = Image.frombytes("L", (side, side), bytes(0 if dark else 255 for row in grid for dark in row))
-    image = image.resize((side * box_size,) * 2, Image.NEAREST)
+    image = image.resize((side * box_size,) * 2, Image.Resampling.NEAREST)
     buffer = io.BytesIO()
     image.convert("1").save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()

@@ -11,7 +11,6 @@ from zoneinfo import ZoneInfo
 
 from pydantic import (
     AfterValidator,
-    ValidationError,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -19,10 +18,10 @@ from pydantic import (
     PrivateAttr,
     StrictBool,
     StringConstraints,
+    ValidationError,
     ValidationInfo,
     model_validator,
 )
-
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from . import langtag
@@ -91,6 +90,48 @@ def Text(min_length: int = 1, max_length: int = 40):  # noqa: N802 - reads as a 
     ]
 
 
+# Text(max_length=n) spelt out as type aliases, so that type checkers read them as types.
+Text16 = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=16),
+    AfterValidator(_clean_text),
+]
+Text32 = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=32),
+    AfterValidator(_clean_text),
+]
+Text40 = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=40),
+    AfterValidator(_clean_text),
+]
+Text60 = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=60),
+    AfterValidator(_clean_text),
+]
+Text64 = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=64),
+    AfterValidator(_clean_text),
+]
+Text120 = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=120),
+    AfterValidator(_clean_text),
+]
+Text200 = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_clean_text),
+]
+Text500 = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=500),
+    AfterValidator(_clean_text),
+]
+
 When = Annotated[date | datetime, BeforeValidator(_date_or_datetime), AfterValidator(_plausible)]
 Moment = Annotated[datetime, AfterValidator(_plausible)]
 Day = Annotated[date, AfterValidator(_plausible)]
@@ -112,22 +153,22 @@ def _one_route(zone: str | None, origin: str | None, destination: str | None) ->
 class IssueRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    holder_name: Text()
+    holder_name: Text40
     valid_from: When
     valid_until: When
-    origin: Text() | None = None
-    destination: Text() | None = None
-    zone: Text(max_length=16) | None = None
+    origin: Text40 | None = None
+    destination: Text40 | None = None
+    zone: Text16 | None = None
     fare_class: Literal[1, 2] = 2
     travellers: int = Field(default=1, ge=1, le=9, strict=True)
     return_trip: StrictBool = False
-    cost_center: Text(max_length=32)
+    cost_center: Text32
     max_fare_cents: int | None = Field(default=None, ge=0, le=10_000_000, strict=True)
-    customer_ref: Text(max_length=64) | None = None
+    customer_ref: Text64 | None = None
     appointment_at: Moment | None = Field(default=None, description="Must lie within the validity window (else 422).")
-    appointment_place: Text(max_length=200) | None = None
-    recipient_address: list[Text(max_length=60)] | None = Field(default=None, max_length=5)
-    external_ref: Text(max_length=64) | None = None
+    appointment_place: Text200 | None = None
+    recipient_address: list[Text60] | None = Field(default=None, max_length=5)
+    external_ref: Text64 | None = None
     language: LanguageTag = "de"
     replaces: VoucherId | None = None
     # window() per time zone, worked out once: validation needs it and so does signing.
@@ -189,7 +230,7 @@ def as_local(value: date | datetime, tz: ZoneInfo, add_days: int) -> datetime:
 class IdempotencyKey(BaseModel):
     """The Idempotency-Key header, held to external_ref's rules: it is stored in its place."""
 
-    key: Text(max_length=64) = Field(alias="Idempotency-Key")
+    key: Text64 = Field(alias="Idempotency-Key")
 
 
 class IssueBatch(BaseModel):
@@ -202,17 +243,17 @@ class IssueBatch(BaseModel):
 
 class RevokeRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reason: Text(max_length=500)
+    reason: Text500
 
 
 class RedemptionItem(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    client_id: Text(max_length=64)
+    client_id: Text64
     code: Annotated[str, StringConstraints(min_length=1, max_length=1000), BeforeValidator(_storable)] | None = None
     voucher_id: VoucherId | None = None
     redeemed_at: Moment
-    location: Text(max_length=120) | None = None
+    location: Text120 | None = None
 
     @model_validator(mode="after")
     def _one_reference(self) -> RedemptionItem:
@@ -226,7 +267,7 @@ class RedemptionItem(BaseModel):
 class RedemptionBatch(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    device_id: Text(max_length=64)
+    device_id: Text64
     redemptions: list[RedemptionItem] = Field(max_length=500)
 
 
@@ -236,7 +277,7 @@ class InvoiceOptions(BaseModel):
 
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    operator: Text(max_length=64) | None = None
+    operator: Text64 | None = None
     first: Day | None = Field(None, alias="from")
     last: Day | None = Field(None, alias="to")
 
@@ -244,13 +285,13 @@ class InvoiceOptions(BaseModel):
     def _period(self) -> InvoiceOptions:
         if (self.first is None) != (self.last is None):
             raise ValueError("give the invoice's period with both 'from' and 'to', or neither")
-        if self.first and self.last < self.first:
+        if self.first is not None and self.last is not None and self.last < self.first:
             raise ValueError("'to' must not be before 'from'")
         return self
 
     @property
     def period(self) -> tuple[date, date] | None:
-        return (self.first, self.last) if self.first else None
+        return (self.first, self.last) if self.first and self.last else None
 
 
 class FareRow(BaseModel):
@@ -258,9 +299,9 @@ class FareRow(BaseModel):
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    zone: Text(max_length=16) | None = None
-    origin: Text() | None = None
-    destination: Text() | None = None
+    zone: Text16 | None = None
+    origin: Text40 | None = None
+    destination: Text40 | None = None
     fare_class: int = Field(default=2, ge=1, le=2)
     price_cents: int = Field(ge=0, le=10_000_000)
     valid_from: Day

@@ -8,7 +8,6 @@ import time
 
 from flask import Flask, Response, g, request
 
-
 log = logging.getLogger("voucher.requests")
 
 # Pages load only their own scripts and styles: no inline script, no third-party origin.

@@ -21,7 +21,7 @@ def to_csv(tables: dict[str, list[dict]], decimal_comma: bool = False, words: Ma
     return "".join(iter_csv(tables, decimal_comma, words))
 
 
-def iter_csv(tables: dict[str, Iterable[dict]], decimal_comma: bool = False,
+def iter_csv(tables: Mapping[str, Iterable[dict]], decimal_comma: bool = False,
              words: Mapping[str, str] | None = None) -> Iterator[str]:
     """The CSV in pieces. A table given as a list has the columns of all its rows; one given as
     an iterator (read as it is written) has those of its first row. `words`: the names people

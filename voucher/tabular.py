@@ -27,7 +27,7 @@ import io
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import BinaryIO, IO
+from typing import IO, BinaryIO
 
 MAX_LINE = 1 << 16  # characters: an invoice line is under 200
 PREAMBLE_LINES = 30  # a letterhead longer than this is not a letterhead
@@ -171,7 +171,8 @@ def open_table(spooled: Spooled, column: Callable[[str], str], is_header: Callab
     within the first PREAMBLE_LINES lines; raises Unreadable with `missing` when there is none."""
     text = _text(spooled)
     try:
-        preamble, named, number = [], None, 0
+        preamble: list[str] = []
+        named, number = None, 0
         while number < PREAMBLE_LINES:
             line = text.readline(MAX_LINE)
             if not line:
@@ -235,7 +236,7 @@ def dict_rows(text: str, required: set[str], missing: str) -> tuple[list[str], I
             if isinstance(fields, BadLine):
                 yield number, fields
                 continue
-            row: dict = dict(zip(table.names, fields))
+            row: dict = dict(zip(table.names, fields, strict=False))  # extra fields follow, missing ones are absent
             if len(fields) > len(table.names):
                 row[None] = fields[len(table.names):]
             yield number, row

@@ -27,17 +27,18 @@ import re
 import unicodedata
 from collections.abc import Collection
 from dataclasses import asdict, dataclass
-from functools import lru_cache
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from . import codes, leb128
-from .base45 import b45decode, b45encode
 from ..keys import KID_BYTES, TrustedKey, TrustList, key_id
 from ..timefmt import format_instant
+from . import codes, leb128
+from .base45 import b45decode, b45encode
 
 PREFIX = "JV1:"
 SIGNATURE_BYTES = 64
@@ -89,7 +90,7 @@ class Claims:
     origin: str | None = None
     destination: str | None = None
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         data = asdict(self)
         data["valid_from"] = format_instant(self.valid_from)
         data["valid_until"] = format_instant(self.valid_until)

@@ -17,13 +17,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from . import codes, leb128
 from ..keys import TrustList, b64url, key_id, unb64url
 from ..timefmt import format_instant
+from . import codes, leb128
 
 HEADER = "JVR1"
 COMPACT = "ids-delta"
@@ -36,7 +37,7 @@ class Entry:
     revoked_at: datetime
 
 
-def canonical(document: dict) -> bytes:
+def canonical(document: dict[str, Any]) -> bytes:
     lines = [HEADER, f"kid={document['kid']}", f"since={int(document['since'])}",
              f"seq={int(document['seq'])}", f"generated_at={document['generated_at']}"]
     lines += [f"{int(e['seq'])} {e['id']} {e['revoked_at']}" for e in document["entries"]]
@@ -45,7 +46,7 @@ def canonical(document: dict) -> bytes:
 
 def sign(
     entries: list[Entry], since: int, seq: int, now: datetime, private: Ed25519PrivateKey
-) -> dict:
+) -> dict[str, Any]:
     document = {
         "kid": key_id(private.public_key()),
         "since": since,
@@ -60,7 +61,7 @@ def sign(
     return document
 
 
-def _compact_message(document: dict, raw: bytes) -> bytes:
+def _compact_message(document: dict[str, Any], raw: bytes) -> bytes:
     header = (f"JVR1C\nkid={document['kid']}\nsince={int(document['since'])}\nseq={int(document['seq'])}\n"
               f"generated_at={document['generated_at']}\ncount={int(document['count'])}\n")
     return header.encode() + raw
@@ -68,7 +69,7 @@ def _compact_message(document: dict, raw: bytes) -> bytes:
 
 def sign_compact(
     entries: list[Entry], since: int, seq: int, now: datetime, private: Ed25519PrivateKey
-) -> dict:
+) -> dict[str, Any]:
     numbers = sorted(int.from_bytes(codes.id_from_text(e.voucher_id), "big") for e in entries)
     raw = bytearray()
     previous = 0
@@ -95,7 +96,7 @@ def _compact_ids(raw: bytes, count: int) -> set[str]:
     return ids
 
 
-def verified_ids(document: dict, trust: TrustList) -> set[str]:
+def verified_ids(document: dict[str, Any], trust: TrustList) -> set[str]:
     """The revoked voucher ids of a list (either form) whose signature checks out; ValueError otherwise."""
     try:
         signature = unb64url(document["signature"])

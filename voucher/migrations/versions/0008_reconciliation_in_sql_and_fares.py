@@ -53,7 +53,7 @@ def upgrade() -> None:
             'id', 'valid_from', 'valid_until', 'cost_center', 'fare_class', 'max_fare_cents', 'travellers', 'office',
             'zone', 'origin', 'destination'], unique=False)
     bind = op.get_bind()
-    if bind.dialect.name == 'postgresql' and bind.dialect.server_version_info >= (14,):
+    if bind.dialect.name == 'postgresql' and (bind.dialect.server_version_info or ()) >= (14,):
         # The planner cannot see inside the JSON and would guess that nearly every redemption has a
         # flag, then read them all instead of the few in ix_redemptions_findings.
         op.execute('CREATE STATISTICS redemptions_flags_text ON (CAST(flags AS TEXT)) FROM redemptions')
