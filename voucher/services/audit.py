@@ -17,6 +17,7 @@ import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import cast
 
 import sqlalchemy as sa
 from sqlalchemy import JSON, Connection, bindparam, event, select, update
@@ -58,7 +59,8 @@ def event_hash(prev_hash: str, seq: int, at: datetime, actor: str, action: str, 
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
-_EVENTS, _COUNTERS, _HEAD = AuditEvent.__table__, Counter.__table__, AuditEvent.__table__.alias("head")
+_EVENTS, _COUNTERS = cast(sa.Table, AuditEvent.__table__), cast(sa.Table, Counter.__table__)
+_HEAD = _EVENTS.alias("head")
 # Made once, not per commit (SQLAlchemy keeps a statement's cache key on the object).
 # UPDATE ... RETURNING holds the head's row lock until commit: one chain, no fork. It also returns
 # the head event's hash, unless that event was committed after this statement began (on

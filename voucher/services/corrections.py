@@ -4,8 +4,8 @@ The correction is matched as if the stored version had never paid (invoice_match
 `corrects`), so each journey is paid by the new lines alone; the stored version is then
 superseded and pays nothing more. What was paid already stays paid, so only the difference is
 payable: the correction's `payable_cents` is its full payable less what the stored version's
-lines still pay (after credit notes of later invoices; negative: owed back). Its lines are compared with the stored version's per voucher and travel
-day, and every day whose billed or payable amount changed is kept as a `difference` row: more
+lines still pay (after credit notes of later invoices; negative: owed back). Its lines are compared with the stored version's per voucher
+and travel day, and every day whose billed or payable amount changed is kept as a `difference` row: more
 owed, or owed back.
 """
 

@@ -105,8 +105,8 @@ def save(session: Session, office: str, rows: list[tuple[int, FareRow]], actor: 
     if errors:
         return {}, sorted(errors, key=lambda e: e.line)
     counts = {"added": 0, "replaced": 0}
-    for key, (line, row) in table.items():
-        if line is None:
+    for key, (source, entry) in table.items():
+        if source is None:
             continue
         fare = stored.get(key)
         if fare is None:
@@ -114,8 +114,8 @@ def save(session: Session, office: str, rows: list[tuple[int, FareRow]], actor: 
             session.add(fare)
         counts["replaced" if fare.id else "added"] += 1
         for name in COLUMNS:
-            setattr(fare, name, getattr(row, name))
-    audit.record(session, actor, "fares_import", now, office=office, **counts)
+            setattr(fare, name, getattr(entry, name))
+    audit.record(session, actor, "fares_import", now, None, office=office, **counts)
     session.flush()
     return counts, []
 
@@ -124,7 +124,7 @@ def _overlaps(table: dict[tuple, tuple[int | None, FareRow | Fare]]) -> list[Row
     """Prices of the same zone or route and class whose days overlap, blamed on a new row."""
     errors = []
     spans = sorted(table.items(), key=lambda item: (repr(item[0][:2]), item[0][2]))
-    for (key, (line, row)), (next_key, (next_line, next_row)) in zip(spans, spans[1:]):
+    for (key, (line, row)), (next_key, (next_line, next_row)) in zip(spans, spans[1:], strict=False):
         if key[:2] == next_key[:2] and (row.valid_to is None or row.valid_to >= next_row.valid_from):
             later, earlier = (next_line, next_row), (line, row)
             (blamed, fare), (other, other_fare) = (later, earlier) if next_line is not None else (earlier, later)

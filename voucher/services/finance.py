@@ -20,10 +20,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import (BigInteger, Date, Integer, String, case, cast, exists, func, literal_column, null, select,
-                        union_all)
+from sqlalchemy import BigInteger, Date, Integer, String, case, cast, exists, func, literal_column, null, select, union_all
 from sqlalchemy.orm import Session
 
 from ..store import Redemption, Revocation, UTCDateTime, Voucher
@@ -89,9 +89,9 @@ def _report(session: Session, period: Period, now: datetime, flags_limit: int) -
         else:
             target[row.part] = row.n
     totals = dict.fromkeys(COLUMNS, 0)
-    for row in by_center.values():
+    for center in by_center.values():
         for column in COLUMNS:
-            totals[column] += row[column]
+            totals[column] += center[column]
     report = {
         "from": period.first.isoformat(), "to": period.last.isoformat(),
         "totals": totals,
@@ -190,7 +190,7 @@ def voucher_detail(session: Session, voucher_id: str, tz: ZoneInfo, now: datetim
                                   .where(Redemption.voucher_id == canonical)).one()
     if voucher is None and first is None:
         raise NotFound(f"no voucher and no redemption with id {canonical}")
-    detail = {"voucher_id": canonical, "voucher": None, "redemptions": [], "flags": []}
+    detail: dict[str, Any] = {"voucher_id": canonical, "voucher": None, "redemptions": [], "flags": []}
     if voucher is not None:
         described = vouchers.describe(voucher, vouchers.state(session, voucher, now))
         revoked_at = session.scalar(select(Revocation.revoked_at).where(Revocation.voucher_id == canonical))

@@ -14,11 +14,11 @@ import base64
 import binascii
 import json
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import (CTE, Select, String, Subquery, and_, column, func, literal, or_, select, text, true, tuple_,
-                        union_all)
+from sqlalchemy import CTE, Select, String, Subquery, and_, column, func, literal, or_, select, text, true, tuple_, union_all
 from sqlalchemy.orm import Session
 
 from ..store import Redemption, UTCDateTime, Voucher
@@ -28,8 +28,16 @@ from . import fares
 from .errors import Rejected
 from .localdays import Period, local_day
 from .purposes import JOURNEY
-from .redemption import (ACCEPTED_OFFLINE, AFTER_REVOCATION, BEFORE_REVOCATION_AFTER_SYNC, DOUBLE_USE, FUTURE_DATED,
-                         LATE_UPLOAD, OUTSIDE_VALIDITY, TEST_KEY)
+from .redemption import (
+    ACCEPTED_OFFLINE,
+    AFTER_REVOCATION,
+    BEFORE_REVOCATION_AFTER_SYNC,
+    DOUBLE_USE,
+    FUTURE_DATED,
+    LATE_UPLOAD,
+    OUTSIDE_VALIDITY,
+    TEST_KEY,
+)
 
 NO_FARE = "no_fare"
 # Outcomes that are a finding of their own although no flag is stored with them.
@@ -172,7 +180,7 @@ def page(session: Session, period: Period, limit: int, cursor: str | None = None
     return with_redemptions(session, period, rows), next_cursor(rows, more)
 
 
-def next_cursor(rows: list, more: bool) -> str | None:
+def next_cursor(rows: Sequence[Any], more: bool) -> str | None:
     return _encode(rows[-1]) if more and rows else None
 
 

@@ -6,6 +6,7 @@ machine-readable CSV (the default) keeps the API's names and values, for program
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..staff import catalogue
@@ -60,7 +61,7 @@ def german(tables: dict[str, list[dict]], tz: ZoneInfo) -> dict[str, list[dict]]
 
 
 def _row(row: dict, tz: ZoneInfo) -> dict:
-    out = {}
+    out: dict[str, Any] = {}
     for key, value in row.items():
         if key in _ENGLISH_ONLY:
             continue

@@ -36,6 +36,7 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import and_, select
@@ -234,7 +235,7 @@ def _unbilled(session: Session, ledger: Ledger, period: tuple[date, date] | None
         .order_by(Redemption.redeemed_at, Redemption.id)).all()
     billed = {j for j, lines in ledger.paid.items() if lines} | ledger.held
     open_ids = [j.id for j in journeys if j.id not in billed]
-    paid_elsewhere = set()
+    paid_elsewhere: set[int] = set()
     for chunk in _chunks(open_ids):
         paid_elsewhere.update(row.redemption_id for row in session.execute(_paid_lines(corrects).where(
             InvoiceLine.redemption_id.in_(chunk))) if (row.invoice_id, row.line) not in ledger.reversed)
@@ -258,11 +259,13 @@ def _load(session: Session, voucher_ids: set[str], period: tuple[date, date] | N
                 .where(Redemption.voucher_id.in_(chunk), Redemption.outcome.in_((ACCEPTED, REVOKED)),
                        Redemption.purpose == JOURNEY)  # an arrival at the reception is never billed
                 .order_by(Redemption.redeemed_at, Redemption.id)):
-            ledger.journeys[r.voucher_id].append(Journey(*r, day=r.redeemed_at.astimezone(tz).date()))
+            ledger.journeys[r.voucher_id].append(Journey(  # voucher_id is in the chunk: not None
+                r.id, r.client_id, cast(str, r.voucher_id), r.redeemed_at, r.location, r.outcome,
+                day=r.redeemed_at.astimezone(tz).date()))
         if period is not None:  # a charge is for a journey inside the period (invoice_csv refuses others)
             owed = fares.journeys(Period(period[0], period[1], tz), dialect, Redemption.voucher_id.in_(chunk)).subquery()
-            for r in session.execute(select(owed.c.id, owed.c.owed_cents, owed.c.fare_cents, owed.c.max_fare_cents)):
-                ledger.owed[r.id] = Owed(r.owed_cents, r.fare_cents, r.max_fare_cents)
+            for o in session.execute(select(owed.c.id, owed.c.owed_cents, owed.c.fare_cents, owed.c.max_fare_cents)):
+                ledger.owed[o.id] = Owed(o.owed_cents, o.fare_cents, o.max_fare_cents)
         paid = {(p.invoice_id, p.line): Paid(*p)
                 for p in session.execute(_paid_lines(corrects).where(InvoiceLine.voucher_id.in_(chunk)))}
         for credit in session.execute(select(InvoiceLine.amount_cents, InvoiceLine.payable_cents, InvoiceLine.detail)

@@ -23,8 +23,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from .. import metrics
-from ..invoice_csv import InvoiceFile, Rejected
 from ..db import READ_ONLY
+from ..invoice_csv import InvoiceFile, Rejected
 from ..store import Counter, Invoice, InvoiceLine
 from ..timefmt import format_instant
 from . import audit, corrections
@@ -63,7 +63,7 @@ def submit(session: Session, upload: InvoiceFile, operator: str | None, actor: s
             if session.in_transaction():  # the caller's (a sign-in check's) reads: nothing to keep
                 session.rollback()
             session.connection(execution_options=READ_ONLY)
-            invoice_id = session.scalar(select(Counter.value).where(Counter.name == COUNTER)) + 1
+            invoice_id = session.execute(select(Counter.value).where(Counter.name == COUNTER)).scalar_one() + 1
         earlier = session.scalar(select(Invoice).where(Invoice.sha256 == upload.sha256))
         if earlier is not None:
             session.rollback()
@@ -98,7 +98,8 @@ def _matched(session: Session, upload: InvoiceFile, operator: str | None, actor:
     """The invoice as it will be stored, its rows (lines, unbilled journeys, a correction's
     differences) and the id of the invoice it corrects: reads only."""
     corrected = _corrected(session, upload.number, operator)
-    rows = match(session, invoice_id, upload.lines, upload.period, tz, corrected and corrected.id)
+    corrects = corrected.id if corrected is not None else None
+    rows = match(session, invoice_id, upload.lines, upload.period, tz, corrects)
     rows += [_rejected_row(r) for r in upload.rejected]
     rows.sort(key=lambda row: (row["line"] is None, row["line"] or 0))
     first, last = upload.period or (None, None)
@@ -106,14 +107,14 @@ def _matched(session: Session, upload: InvoiceFile, operator: str | None, actor:
         id=invoice_id, operator=operator, period_from=first, period_to=last, period_source=upload.period_source,
         sha256=upload.sha256, size_bytes=upload.size, encoding=upload.encoding, decimal=upload.convention,
         delimiter="tab" if upload.delimiter == "\t" else upload.delimiter, number=upload.number,
-        corrects_id=corrected and corrected.id,
+        corrects_id=corrects,
         lines=len(upload.lines) + len(upload.rejected), totals=_totals(rows, upload), uploaded_by=actor, uploaded_at=now)
     if corrected is not None:
         paid = paying(session, corrected.id)
         rows += corrections.difference(_rows(session, corrected.id), paid, rows)
         corrections.settle(invoice.totals, corrected.totals, paid)
     invoice.status = _status(invoice.totals)
-    return invoice, rows, corrected and corrected.id
+    return invoice, rows, corrects
 
 
 def _corrected(session: Session, number: str | None, operator: str | None) -> Invoice | None:

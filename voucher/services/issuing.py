@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import cast
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from sqlalchemy import func, select
+from sqlalchemy import Table, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, configure_mappers
 
@@ -56,7 +57,7 @@ class _Chunk:
     old: dict[str, Voucher]  # vouchers named in `replaces`, by id
     replaced: set[str]  # of those, the ones already replaced
     revoked: set[str]  # of those, the ones already revoked
-    journeys: dict[str, int]  # accepted journeys per voucher named in `replaces`
+    journeys: dict[str | None, int]  # accepted journeys per voucher named in `replaces`
 
 
 class IssuingService:
@@ -123,29 +124,33 @@ class IssuingService:
         rows: list[dict] = []
         revoke: dict[str, str] = {}
         results = []
+        issued: list[tuple[Voucher, Result]] = []
         for request in requests:
             try:
                 result = self._one(request, known, new, key, actor, now)
             except ServiceError as exc:
                 result = Result(error=exc)
             if result.created:
-                rows.append({name: result.voucher.__dict__[name] for name in _COLUMNS})
-                old = result.voucher.replaces
+                voucher = result.voucher
+                assert voucher is not None  # a created result has its voucher
+                issued.append((voucher, result))
+                rows.append({name: voucher.__dict__[name] for name in _COLUMNS})
+                old = voucher.replaces
                 if old is not None and old not in known.revoked:
-                    revoke[old] = f"{revocation.REPLACED_BY}{result.voucher.id}"
+                    revoke[old] = f"{revocation.REPLACED_BY}{voucher.id}"
             results.append(result)
         if rows:
-            insert_rows(self.session, Voucher.__table__, rows)
+            insert_rows(self.session, cast(Table, Voucher.__table__), rows)
             metrics.on_commit(self.session, metrics.ISSUED, len(rows))
             audit.record_many(self.session, [
-                audit.Event(actor, "issue", now, r.voucher.id, _issue_detail(r)) for r in results if r.created])
+                audit.Event(actor, "issue", now, v.id, _issue_detail(v, r)) for v, r in issued])
         if revoke:
             revocation.revoke_new(self.session, revoke, actor, now)
         return results
 
     def _lookup(self, requests: Sequence[IssueRequest]) -> _Chunk:
         refs = {r.external_ref for r in requests if r.external_ref}
-        earlier = {v.external_ref: v for v in self.session.scalars(
+        earlier: dict[str, Voucher] = {cast(str, v.external_ref): v for v in self.session.scalars(  # in refs: not None
             select(Voucher).where(Voucher.external_ref.in_(refs)))} if refs else {}
         ids = {r.replaces for r in requests if r.replaces} | {v.replaces for v in earlier.values() if v.replaces}
         if not ids:
@@ -258,8 +263,8 @@ def _warnings(old: str | None, known: _Chunk) -> tuple[str, ...]:
             "check that the trip is not paid twice",)
 
 
-def _issue_detail(result: Result) -> dict:
-    detail: dict = {"replaces": result.voucher.replaces}
+def _issue_detail(voucher: Voucher, result: Result) -> dict:
+    detail: dict = {"replaces": voucher.replaces}
     if result.warnings:
         detail["warnings"] = list(result.warnings)
     return detail

@@ -11,11 +11,12 @@ row (no zone lookup; measured over a year of journeys).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Date, cast, case, func, literal, type_coerce
+from sqlalchemy import Date, case, cast, func, literal, type_coerce
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.types import Interval
 
@@ -60,7 +61,9 @@ class Period:
         return spans
 
     def _offset(self, moment: datetime) -> timedelta:
-        return moment.astimezone(self.tz).utcoffset()
+        offset = moment.astimezone(self.tz).utcoffset()
+        assert offset is not None  # a ZoneInfo always has an offset
+        return offset
 
     def _transition(self, before: datetime, after: datetime) -> datetime:
         """The first second at which the offset of `after` applies."""
@@ -74,7 +77,8 @@ class Period:
         return after
 
 
-def local_day(column: ColumnElement, period: Period, dialect: str, shift: timedelta = NO_SHIFT) -> ColumnElement:
+def local_day(column: ColumnElement[datetime] | QueryableAttribute[datetime], period: Period, dialect: str,
+              shift: timedelta = NO_SHIFT) -> ColumnElement:
     """The office's calendar day of `column + shift` (shift: e.g. -1 s for the last instant
     before an exclusive end). Exact for instants within a day of the period."""
     spans = period.offsets
@@ -91,7 +95,7 @@ def _by_span(moment, spans, instant, value) -> ColumnElement:
     """SQL: the offset in force at `moment`."""
     if len(spans) == 1:
         return value(spans[0][1])
-    return case(*((moment < instant(until), value(offset)) for (_, offset), (until, _) in zip(spans, spans[1:])),
+    return case(*((moment < instant(until), value(offset)) for (_, offset), (until, _) in zip(spans, spans[1:], strict=False)),
                 else_=value(spans[-1][1]))
 
 

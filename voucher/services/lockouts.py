@@ -22,8 +22,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import CursorResult, delete, func, select
 from sqlalchemy.orm import Session
 
 from ..store import SignInFailure
@@ -75,7 +76,9 @@ def locked_now(session: Session, name: str, address: str, now: datetime, policy:
 
 def unlock(session: Session, name: str) -> int:
     """An administrator's unlock: every failure counted for the name is forgotten. How many were."""
-    return session.execute(delete(SignInFailure).where(SignInFailure.name == name)).rowcount
+    # A DML statement's Result is a CursorResult.
+    result = cast(CursorResult[Any], session.execute(delete(SignInFailure).where(SignInFailure.name == name)))
+    return result.rowcount
 
 
 def _refusal(session: Session, attempt: SignInFailure, now: datetime, policy: Policy) -> Refusal | None:

@@ -72,8 +72,8 @@ def facts(session: Session, voucher: Voucher, with_history: bool = True) -> Fact
     """What the voucher's page shows; a result list needs no history."""
     revocation = session.scalar(select(Revocation).where(Revocation.voucher_id == voucher.id))
     replaced_by = session.scalar(select(Voucher.id).where(Voucher.replaces == voucher.id))
-    journeys = session.scalar(select(func.count()).select_from(Redemption).where(
-        Redemption.voucher_id == voucher.id, is_ride()))
+    journeys = session.execute(select(func.count()).select_from(Redemption).where(
+        Redemption.voucher_id == voucher.id, is_ride())).scalar_one()
     flags = sorted({flag for row in session.scalars(select(Redemption.flags).where(Redemption.voucher_id == voucher.id))
                     for flag in row or ()})
     history = list(session.scalars(select(AuditEvent).where(AuditEvent.voucher_id == voucher.id)

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -82,7 +83,7 @@ def ingest(session: Session, batch: RedemptionBatch, trust: TrustList, actor: st
 def result(session: Session, redemption: Redemption, tz: tzinfo) -> dict:
     """The redemption as the device is told: for a double use the ride that counts
     (`first_use`), for a reception scan the attendance and its appointment."""
-    out = {"client_id": redemption.client_id, "voucher_id": redemption.voucher_id, "outcome": redemption.outcome,
+    out: dict[str, Any] = {"client_id": redemption.client_id, "voucher_id": redemption.voucher_id, "outcome": redemption.outcome,
            "flags": list(redemption.flags or []), "purpose": redemption.purpose}
     if redemption.purpose == RECEPTION:
         voucher = session.get(Voucher, redemption.voucher_id) if redemption.voucher_id else None
@@ -132,6 +133,7 @@ def _classify(session: Session, item: RedemptionItem, trust: TrustList,
               device: Device) -> tuple[str | None, str, list[str], Redemption | None]:
     """(voucher id, outcome, flags, the ride this one displaced as a double use or None)."""
     at = item.redeemed_at
+    voucher_id: str | None
     if item.code is not None:
         try:
             verified = format.verify(item.code, trust, at)

@@ -7,8 +7,9 @@ they are as old: their QR text holds a holder's name."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 from sqlalchemy.orm import Session
 
 from ..store import Redemption, Revocation, Voucher
@@ -27,9 +28,9 @@ def anonymize_closed(session: Session, keep: timedelta, actor: str, now: datetim
         # The QR text of a redemption repeats the holder's name.
         session.execute(update(Redemption).where(Redemption.voucher_id.in_(chunk)).values(code=None))
         session.execute(update(Revocation).where(Revocation.voucher_id.in_(chunk)).values(reason=""))
-    unlinked = session.execute(update(Redemption).where(
+    unlinked = cast(CursorResult[Any], session.execute(update(Redemption).where(
         Redemption.received_at < now - keep, Redemption.code.is_not(None),  # a device's clock may be wrong
-        or_(Redemption.voucher_id.is_(None), Redemption.voucher_id.not_in(select(Voucher.id)))).values(code=None)).rowcount
+        or_(Redemption.voucher_id.is_(None), Redemption.voucher_id.not_in(select(Voucher.id)))).values(code=None))).rowcount
     if ids or unlinked:
         audit.record(session, actor, "anonymize", now, None, vouchers=len(ids), unlinked_scans=unlinked, kept_days=keep.days)
     session.commit()

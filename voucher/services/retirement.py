@@ -93,6 +93,7 @@ def _reissue(session: Session, keystore: KeyStore, settings: Settings, outcome: 
     results = IssuingService(session, keystore, settings).issue_many(requests, reissue_actor(outcome.kid), now)
     for request, result in zip(requests, results, strict=True):
         if result.error is not None:
+            assert request.replaces is not None  # _request names the voucher it replaces
             outcome.failed.append((request.replaces, result.error.detail))
             continue
         outcome.reissued += result.created

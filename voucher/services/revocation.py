@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.orm import Session
 
 from .. import metrics
 from ..db import insert_rows
+from ..store import Counter, Revocation, Voucher
 from ..token.format import CLOCK_SKEW
 from ..token.revlist import Entry
-from ..store import Counter, Revocation, Voucher
 from . import audit
 from .errors import NotFound
 
@@ -38,9 +39,9 @@ def revoke_new(session: Session, reasons: dict[str, str], actor: str, now: datet
     """Revoke vouchers that exist and are not revoked yet (the caller checked), with one INSERT
     per table; `reasons` maps voucher id to reason. Does not commit."""
     first = _take_seqs(session, len(reasons)) - len(reasons) + 1
-    rows = [{"seq": seq, "voucher_id": voucher_id, "revoked_at": now, "reason": reason, "actor": actor}
+    rows: list[dict[str, Any]] = [{"seq": seq, "voucher_id": voucher_id, "revoked_at": now, "reason": reason, "actor": actor}
             for seq, (voucher_id, reason) in enumerate(reasons.items(), first)]
-    insert_rows(session, Revocation.__table__, rows)
+    insert_rows(session, cast(Table, Revocation.__table__), rows)
     metrics.on_commit(session, metrics.REVOKED, len(rows))
     audit.record_many(session, [
         audit.Event(actor, "revoke", now, row["voucher_id"], _event_detail(row))

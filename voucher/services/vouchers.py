@@ -9,11 +9,10 @@ from sqlalchemy import exists, select
 from sqlalchemy.orm import Session, aliased
 
 from ..letters import texts
-from ..token import codes
 from ..store import Redemption, Revocation, Voucher
 from ..timefmt import format_instant
+from ..token import codes
 from .errors import Gone, NotFound
-
 from .purposes import ACCEPTED, is_ride
 
 __all__ = ["ACCEPTED", "Cancelled", "State", "describe", "get", "printable", "state"]

@@ -9,7 +9,6 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from .base import Base, UTCDateTime
 
-
 # Has a stored flag, or an outcome that is a finding of its own; services/flags.py filters with
 # exactly this text, so the database sees it may use the partial index.
 FINDINGS = text("(CAST(flags AS TEXT) != '[]' OR outcome IN ('invalid', 'unknown'))")
