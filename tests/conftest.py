@@ -22,7 +22,11 @@ PG_ADMIN_URL = os.environ.get("VOUCHER_TEST_PG", "postgresql+psycopg://postgres@
 REDIS_URL = os.environ.get("VOUCHER_TEST_REDIS", "redis://127.0.0.1:6379/0")
 # One schema per test run, so runs from several checkouts can share the machine's server.
 PG_SCHEMA = f"voucher_test_{os.getpid()}"
-BACKENDS = ["sqlite", "postgresql"]
+# Every database test runs on both; VOUCHER_TEST_BACKENDS=sqlite (the fast lane, dev.py) narrows
+# that to the embedded one. CI always runs both.
+BACKENDS = os.environ.get("VOUCHER_TEST_BACKENDS", "sqlite,postgresql").split(",")
+if not BACKENDS or not set(BACKENDS) <= {"sqlite", "postgresql"}:
+    raise pytest.UsageError(f"VOUCHER_TEST_BACKENDS={','.join(BACKENDS)}: name sqlite, postgresql or both")
 T0 = datetime(2026, 12, 1, 8, 0, tzinfo=UTC)
 
 

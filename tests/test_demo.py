@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from tests.conftest import _pg_schema, _postgres_url
+from tests.conftest import BACKENDS, _pg_schema, _postgres_url
 from tests.staff.conftest import csrf_token
 from voucher import create_app, invoice_csv
 from voucher.config import Settings
@@ -51,7 +51,7 @@ def _seed(settings: Settings, db: Database) -> str:
         return seed(session, KeyStore(settings.keys_dir), settings, "http://demo.test", ANCHOR)
 
 
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+@pytest.fixture(scope="module", params=BACKENDS)
 def demo(request, tmp_path_factory):
     folder = tmp_path_factory.mktemp("demo")
     schema = f"voucher_demo_{os.getpid()}"  # a schema of its own on the shared server

@@ -37,7 +37,7 @@ _UNITS = {"DAYS": "days", "HOURS": "hours", "MINUTES": "minutes"}
 
 # Read by the test suite and the benchmarks, never by the service: not settings, not typos.
 NOT_SETTINGS = frozenset({
-    "VOUCHER_TEST_PG", "VOUCHER_TEST_REDIS", "VOUCHER_FUZZ_EXAMPLES", "VOUCHER_API_FUZZ_EXAMPLES",
+    "VOUCHER_TEST_PG", "VOUCHER_TEST_REDIS", "VOUCHER_TEST_BACKENDS", "VOUCHER_FUZZ_EXAMPLES", "VOUCHER_API_FUZZ_EXAMPLES",
     "VOUCHER_SCREENSHOTS",
 })
 

@@ -8,6 +8,7 @@ not exist costs the same hash, so timing does not tell which names exist.
 
 from __future__ import annotations
 
+import functools
 import re
 from datetime import datetime
 
@@ -25,7 +26,6 @@ MIN_PASSWORD = 12
 MAX_PASSWORD = 1024  # Argon2 takes any length; this bounds the work one request can ask for
 NAME = re.compile(r"[a-z0-9][a-z0-9._@-]{0,47}")
 HASHER = PasswordHasher()
-_UNKNOWN_NAME_HASH = HASHER.hash("a name that does not exist")
 
 
 def normalize_name(name: str) -> str:
@@ -79,12 +79,20 @@ def active(session: Session, name: str) -> User | None:
     return session.scalar(select(User).where(User.name == name, User.disabled_at.is_(None)))
 
 
+@functools.cache
+def _unknown_name_hash() -> str:
+    """What an unknown name's password is checked against, so a sign-in takes as long whether
+    the name exists or not; made at the first sign-in, not at import, as every CLI command
+    imports this module and most never check a password."""
+    return HASHER.hash("a name that does not exist")
+
+
 def authenticate(session: Session, name: str, password: str) -> User | None:
     """The account when the password is right; commits a rehash when the parameters changed."""
     user = active(session, name)
     stored = user.password_hash if user is not None else None
     try:
-        HASHER.verify(stored or _UNKNOWN_NAME_HASH, password[:MAX_PASSWORD])
+        HASHER.verify(stored or _unknown_name_hash(), password[:MAX_PASSWORD])
     except (VerificationError, InvalidHashError):
         return None
     if user is None or stored is None:
