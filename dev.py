@@ -4,7 +4,7 @@
     python3 dev.py demo          # install, create demo data and keys, serve on http://127.0.0.1:8000
     python3 dev.py test          # install (Chromium via apt if missing), lint, run every test, then
                                  # the non-browser tests on the lowest versions pyproject.toml allows
-    python3 dev.py test --fast   # no browser, no drills or installs: the lane before each commit
+    python3 dev.py test --fast   # SQLite only, no browser, no drills: the lane before each commit
     python3 dev.py test ARGS...  # pytest with these arguments (a file, -k, ...)
     python3 dev.py lint          # ruff and mypy, as CI runs them
 

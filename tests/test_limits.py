@@ -70,6 +70,7 @@ def _serve(env: dict) -> tuple[subprocess.Popen, str]:
     raise AssertionError("the server did not start")
 
 
+@pytest.mark.slow  # a drill (two servers): not in the fast lane
 def test_two_servers_on_one_redis_share_one_limit(tmp_path, redis_limits):
     url, prefix = redis_limits
     env = {**os.environ, "VOUCHER_DATA_DIR": str(tmp_path), "VOUCHER_KEYS_DIR": str(tmp_path / "keys"),

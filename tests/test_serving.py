@@ -22,6 +22,8 @@ from pathlib import Path
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+pytestmark = pytest.mark.slow  # a drill (gunicorn on the demo month): not in the fast lane
+
 VOUCHER = [sys.executable, "-m", "voucher"]
 METRICS_TOKEN = "served-metrics-token"
 ISSUES = 12

@@ -11,6 +11,7 @@ import urllib.error
 import urllib.request
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import select
 
 from bench.appserver import app_on, gunicorn
@@ -40,6 +41,7 @@ def status(base: str, token: str) -> int:
         return error.code
 
 
+@pytest.mark.slow  # a drill (a two-worker server): not in the fast lane
 def test_revoke_makes_every_worker_of_a_running_server_refuse_the_token_at_the_next_request():
     require_postgres()
     with app_on("PostgreSQL") as setup, gunicorn(setup, workers=2) as server:

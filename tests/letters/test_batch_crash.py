@@ -9,10 +9,13 @@ import sys
 import time
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import create_engine, func, select
 
 from voucher.services.issuing import CHUNK
 from voucher.store import Voucher
+
+pytestmark = pytest.mark.slow  # a drill (a batch process killed): not in the fast lane
 
 ROWS = 3 * CHUNK  # issued in chunks: the kill lands after the first chunk and before the last
 
