@@ -1,7 +1,7 @@
 """Leichte Sprache letters checked against the rules on the PDF a person gets: type size read
 from the PDF, one statement a line, short sentences, no abbreviations, every placeholder filled,
-the validity written out on the ticket page, and a QR code that scans and verifies; for each
-shape of validity window."""
+the validity written out on the ticket page, a QR code that scans and verifies, and the page on
+the duty to come and data protection after it; for each shape of validity window."""
 
 from __future__ import annotations
 
@@ -28,6 +28,9 @@ LONGEST_SENTENCE = 15  # words
 ABBREVIATIONS = [r"\bz\.\s*B\.", r"\bbzw\.", r"\busw\.", r"\bggf\.", r"\bNr\.", r"\bca\.", r"\bd\.\s*h\.",
                  r"\bu\.\s*a\.", r"\betc\.", r"\bevtl\.", r"\binkl\.", r"\bvgl\.", r"\bTel\.", r"\bStr\.", r"\bHbf\b"]
 PLACE = "Jobcenter Nord, Raum 214"  # data written out too: an abbreviation in it would not be the letter's
+RETENTION_DAYS = 45  # not the default (180): the notice must print the configured figure
+LONG_PLACE = ("Jobcenter Musterstadt, Geschäftsstelle Nord, Musterstraße 1, Eingang B, 2. Obergeschoss, Raum 214, "
+              "melden Sie sich zuerst am Empfang im Erdgeschoss")
 
 # window shape: (valid_from, valid_until, a moment inside it (the appointment), the ticket's validity lines)
 WINDOWS = {
@@ -43,6 +46,11 @@ WINDOWS = {
     "across a month end": ("2026-12-31", "2027-01-02", "2027-01-01T12:00:00+01:00",
                            ["Gültig vom Donnerstag, 31. Dezember 2026", "bis zum Samstag, 2. Januar 2027"]),
 }
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    return settings.replace(retention=timedelta(days=RETENTION_DAYS))
 
 
 @dataclass
@@ -102,6 +110,11 @@ def easy_lines(pdf: bytes) -> list[TextLine]:
     return [line for line in lines if line.page < last and (line.page > 0 or line.top >= BODY_TOP)]
 
 
+def spacings(lines: list[TextLine]) -> list[float]:
+    """Baseline to baseline, in multiples of the upper line's type size (its leading)."""
+    return [(below.baseline - above.baseline) / mm(max(above.sizes)) for above, below in zip(lines, lines[1:])]
+
+
 def letter_pdf(client, auth, issue, window: str, **changes) -> tuple[dict, bytes]:
     valid_from, valid_until, inside, _ = WINDOWS[window]
     fields = dict(language="de-x-ls", valid_from=valid_from, valid_until=valid_until, origin="Musterstadt Hauptbahnhof",
@@ -119,9 +132,7 @@ def test_text_the_reader_reads_is_at_least_14_pt_at_one_and_a_half_line_spacing(
     assert len(lines) > 30
     small = [(line.text, min(line.sizes)) for line in lines if min(line.sizes) < LEAST_SIZE - 0.05]
     assert small == []
-    letter = [line for line in lines if line.page == 0]
-    spacing = [(below.baseline - above.baseline) / mm(max(above.sizes)) for above, below in zip(letter, letter[1:])]
-    assert min(spacing) == pytest.approx(1.5, abs=0.01)
+    assert min(spacings([line for line in lines if line.page == 0])) == pytest.approx(1.5, abs=0.01)
 
 
 @pytest.mark.parametrize("window", WINDOWS)
@@ -160,6 +171,7 @@ def test_ticket_page_has_its_own_page_with_validity_in_words_and_digits(client, 
     assert ticket[start : start + len(expected)] == expected
     assert {"Ayşe Yılmaz", voucher["short_code"], "Strecke: Musterstadt Hauptbahnhof – Jobcenter Nord",
             "Fahrt: Nur Hin-Fahrt", "Zeigen Sie auch einen Ausweis mit Foto."} <= set(ticket)
+    assert ticket[-1] == "Auf Seite 3 steht noch mehr Wichtiges für Sie."
     letter = [line.text for line in lines if line.page == 0]
     assert "Der Fahr-Schein ist auf Seite 2." in letter
     assert "Der Fahr-Schein gilt nur für die Hin-Fahrt." in letter
@@ -171,7 +183,7 @@ def test_qr_on_the_ticket_page_scans_at_150_dpi_and_verifies(client, auth, issue
     scans = [[r.text for r in zxingcpp.read_barcodes(page.render(scale=150 / 72).to_pil(),
                                                       formats=zxingcpp.BarcodeFormat.QRCode)]
              for page in pdfium.PdfDocument(pdf)]
-    assert scans == [[], [voucher["code"]], []]
+    assert scans == [[], [voucher["code"]], [], []]
     trust = TrustList.from_json(client.get("/api/v1/trust-list").get_json())
     claims = fmt.verify(voucher["code"], trust, parse_instant(WINDOWS[window][2])).claims
     assert claims.voucher_id == voucher["id"]
@@ -187,19 +199,55 @@ def test_page_one_has_no_translation_note_and_the_head_where_a_german_letter_has
     assert "Übersetzung" not in page_one and "Verbindlich" not in page_one
 
 
-def test_a_long_place_runs_on_to_another_page_and_the_letter_says_where_the_ticket_is(client, auth, issue):
-    place = ("Jobcenter Musterstadt, Geschäftsstelle Nord, Musterstraße 1, Eingang B, 2. Obergeschoss, Raum 214, "
-             "melden Sie sich zuerst am Empfang im Erdgeschoss")
-    voucher, pdf = letter_pdf(client, auth, issue, "one day", appointment_place=place)
-    lines = easy_lines(pdf)
-    assert "Der Fahr-Schein ist auf Seite 3." in [line.text for line in lines if line.page == 0]
-    assert voucher["short_code"] in [line.text for line in lines if line.page == 2]
-    assert min(size for line in lines for size in line.sizes) >= LEAST_SIZE - 0.05
+def notice_lines(days: int) -> list[str]:
+    """The notice page as the catalogue writes it: the title, then each heading and statement."""
+    t = texts.catalog("de-x-ls")
+    return [t["layout"]["notice_title"], *(line for line in t["notice"].format(days=days).split("\n") if line)]
+
+
+@pytest.mark.parametrize("window", WINDOWS)
+def test_page_three_tells_the_duty_to_come_and_data_protection_in_leichte_sprache(client, auth, issue, window):
+    """Every statement of the notice on a line of its own, with the configured retention days,
+    at least 14 pt at 1.5 line spacing (within a group of statements), headings in bold; the
+    German page after it is the binding one and says where the ticket is."""
+    _, pdf = letter_pdf(client, auth, issue, window)
+    lines = text_lines(pdf)
+    notice = [line for line in lines if line.page == 2]
+    assert [line.text for line in notice] == notice_lines(RETENTION_DAYS)
+    said = [line.text for line in notice]
+    assert f"Danach wartet das Jobcenter noch {RETENTION_DAYS} Tage." in said
+    assert "Ihre Kunden-Nummer steht nicht im Code." in said  # docs/FORMAT.md: the token has none
+    assert min(size for line in notice for size in line.sizes) >= LEAST_SIZE - 0.05
+    assert min(spacings(notice)) == pytest.approx(1.5, abs=0.01)
+    headings = {line.text for line in notice if not line.regular}
+    assert {"Was steht im Code?", "Wer sieht das?", "Was speichert das Jobcenter?"} <= headings
+    german = " ".join(line.text for line in lines if line.page == 3)
+    assert lines[-1].page == 3 and "Verbindliche deutsche Fassung" in german
+    assert "Ihr Fahrschein ist auf Seite 2." in german and "unten auf diesem Brief" not in german
+    assert f"löscht Ihren Namen und den Code {RETENTION_DAYS} Tage nach dem Ende der Gültigkeit" in german
+
+
+@pytest.mark.parametrize("case", ["a long place", "a re-issued letter"])
+def test_a_letter_running_on_to_another_page_names_the_pages_that_follow(client, auth, issue, case):
+    """Page 1's text runs on to page 2; the ticket (page 3), the notice (page 4) and the German
+    page after them are named where the reader is sent to them."""
+    if case == "a long place":
+        changes = {"appointment_place": LONG_PLACE}
+    else:  # the note that it replaces an earlier letter takes three lines
+        changes = {"replaces": issue(language="de-x-ls", external_ref="first")["id"]}
+    voucher, pdf = letter_pdf(client, auth, issue, "one day", **changes)
+    lines = text_lines(pdf)
+    page = lambda number: [line.text for line in lines if line.page == number]  # noqa: E731
+    assert "Der Fahr-Schein ist auf Seite 3." in page(0) + page(1)
+    assert voucher["short_code"] in page(2) and page(2)[-1] == "Auf Seite 4 steht noch mehr Wichtiges für Sie."
+    assert page(3) == notice_lines(RETENTION_DAYS)
+    assert "Ihr Fahrschein ist auf Seite 3." in " ".join(page(4)) and lines[-1].page == 4
+    assert min(size for line in easy_lines(pdf) for size in line.sizes) >= LEAST_SIZE - 0.05
 
 
 def test_batch_letters_use_the_leichte_sprache_layout(tmp_path):
     """`voucher letters batch`: a German and a Leichte Sprache row, rendered in two processes
-    and joined: 1 page, then letter, ticket page and German page."""
+    and joined: 1 page, then letter, ticket page, notice page and German page."""
     now = datetime(2026, 12, 1, 8, tzinfo=UTC)
     settings = Settings(data_dir=tmp_path, keys_dir=tmp_path / "keys")
     database = Database(settings.database)
@@ -215,5 +263,6 @@ def test_batch_letters_use_the_leichte_sprache_layout(tmp_path):
     pdf = batch.write_pdf(result.letters, settings, workers=2)
     database.engine.dispose()
     pages = [page.get_textpage().get_text_range().replace("\xa0", " ") for page in pdfium.PdfDocument(pdf)]
-    assert len(pages) == 4 and "Ihr Fahr-Schein" in pages[2] and "Verbindliche deutsche Fassung" in pages[3]
+    assert len(pages) == 5 and "Ihr Fahr-Schein" in pages[2] and "Verbindliche deutsche Fassung" in pages[4]
+    assert "Noch mehr Wichtiges für Sie" in pages[3]
     assert "Gültig vom Donnerstag, 31. Dezember 2026\r\nbis zum Samstag, 2. Januar 2027" in pages[2]

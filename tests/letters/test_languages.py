@@ -253,5 +253,5 @@ def test_batch_accepts_every_language_and_says_which_lines_fall_back(tmp_path, d
     assert f"line {it_line}: no letter texts for language 'it': the letter is written in 'de'" in result.stderr
     assert f"line {ch_line}: no letter texts for language 'de-CH'" in result.stderr
     assert result.stderr.count("no letter texts") == 2
-    german_pages = 1 + 2  # de, it and de-CH are one page each; Leichte Sprache three; every other language two
-    assert len(pdfium.PdfDocument(out.read_bytes())) == german_pages + 3 + 2 * (len(LANGUAGES) - 2)
+    german_pages = 1 + 2  # de, it and de-CH are one page each; Leichte Sprache four; every other language two
+    assert len(pdfium.PdfDocument(out.read_bytes())) == german_pages + 4 + 2 * (len(LANGUAGES) - 2)

@@ -9,7 +9,12 @@ one statement per line. At that size the letter text and the ticket do not fit o
 - The ticket has a page of its own: the QR code (60 mm) with the name and the number to say
   when it does not scan above the first fold, the validity in words and digits, the route,
   the way back and the photo ID below it. Nothing to cut off, no crease through the code.
-- The binding German text follows, as after every letter that is not in German.
+  Its last line names the next page.
+- The next page says what every other letter says in a short paragraph: that the holder must
+  come (and what may follow if they do not), what the code holds, who sees it, what is stored
+  and when it is erased. A page of its own, so the ticket page keeps its place.
+- The binding German text follows, as after every letter that is not in German; it names the
+  ticket's page.
 
 No line of text sits on the second fold (210 mm), where the crease wears the paper.
 """
@@ -36,6 +41,7 @@ LEFT, RIGHT = 25.0, 190.0  # the margins of every letter (render.py; imported fr
 TOP, BOTTOM = 20.0, 285.0  # of a page after the first
 CREASE = (208.5, 210.5)  # around the second fold: no line of text here
 GROUP = 3.0  # mm between groups of statements
+TITLE_TOP, TITLE_SIZE = 12.0, 20.0  # the heading of the ticket page and of the notice page
 QR_TOP, QR_SIZE = 30.0, 60.0  # the ticket's code, between the letter's top and its first fold (105 mm)
 BOX_LEFT, BOX_RIGHT = 15.0, 195.0
 LABELS = 38.0  # mm: the ticket's label column
@@ -103,10 +109,13 @@ class Flow:
 def draw(setter: Typesetter, letter: Letter, tz: ZoneInfo) -> None:
     render.head(setter, letter, tz, LANGUAGE)
     pages = _letter_text(Flow(setter, render.BODY_TOP, draw=False), letter, tz, ticket_page=2)
-    _letter_text(Flow(setter, render.BODY_TOP), letter, tz, ticket_page=pages + 1)
+    ticket_page = pages + 1
+    _letter_text(Flow(setter, render.BODY_TOP), letter, tz, ticket_page)
     render.new_page(setter.pdf)
-    _ticket(setter, letter, tz)
-    render.binding_page(setter, letter, tz)
+    _ticket(setter, letter, tz, notice_page=ticket_page + 1)
+    render.new_page(setter.pdf)
+    _notice(setter, letter)
+    render.binding_page(setter, letter, tz, ticket_page)
 
 
 def _letter_text(flow: Flow, letter: Letter, tz: ZoneInfo, ticket_page: int) -> int:
@@ -167,11 +176,11 @@ def validity(start: datetime, end: datetime, tz: ZoneInfo) -> str:
     return t["window_span"].format(start=_moment(start, tz), end=_moment(end, tz))
 
 
-def _ticket(setter: Typesetter, letter: Letter, tz: ZoneInfo) -> None:
+def _ticket(setter: Typesetter, letter: Letter, tz: ZoneInfo, notice_page: int) -> None:
     """The ticket page: what the driver checks, in a box, and under it what the holder does."""
     t = texts.catalog(LANGUAGE)
-    flow = Flow(setter, 12.0)
-    flow.text(t["voucher_title"], 20, bold=True)
+    flow = Flow(setter, TITLE_TOP)
+    flow.text(t["voucher_title"], TITLE_SIZE, bold=True)
     ticket.draw_qr(setter.pdf, letter.code, LEFT - 4, QR_TOP, QR_SIZE)
     column = LEFT + QR_SIZE + 2
     side = Flow(setter, QR_TOP + 2)
@@ -193,3 +202,17 @@ def _ticket(setter: Typesetter, letter: Letter, tz: ZoneInfo) -> None:
     setter.pdf.rect(BOX_LEFT, QR_TOP - 4, BOX_RIGHT - BOX_LEFT, flow.y + 3 - (QR_TOP - 4))
     flow.space(3 + 2 * GROUP)
     flow.text(t["voucher_instructions"])
+    flow.space(GROUP)
+    flow.text(t["layout"]["more"].format(page=notice_page))
+
+
+def _notice(setter: Typesetter, letter: Letter) -> None:
+    """The duty to come and data protection, the `notice` of every letter: groups of statements
+    (an empty line between them in the catalogue), each under its first line as a heading."""
+    t = texts.catalog(LANGUAGE)
+    flow = Flow(setter, TITLE_TOP)
+    flow.text(t["layout"]["notice_title"], TITLE_SIZE, bold=True)
+    for group in t["notice"].format(days=letter.retention_days).split("\n\n"):
+        heading, *statements = group.split("\n")
+        flow.space(GROUP)
+        flow.group([Line(heading, bold=True), Line("\n".join(statements))])

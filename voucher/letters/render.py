@@ -11,7 +11,7 @@ person keeps and carries, is in their language and holds the ticket (whose label
 for the driver, the translation in small type under them); page 2 is the German text, which is
 the binding one (page 1 says so in German and in the letter's language). Leichte Sprache has a
 layout of its own (easy.py): the same page 1 head, its text in large type, the ticket on a page
-of its own, then the German page.
+of its own, the duty to come and data protection on another, then the German page.
 """
 
 from __future__ import annotations
@@ -111,13 +111,14 @@ def head(setter: Typesetter, letter: Letter, tz: ZoneInfo, lang: str) -> None:
     _info_block(setter, letter, tz, lang)
 
 
-def binding_page(setter: Typesetter, letter: Letter, tz: ZoneInfo) -> None:
-    """The complete German text, the binding one, after a letter in another language."""
+def binding_page(setter: Typesetter, letter: Letter, tz: ZoneInfo, ticket_page: int | None = None) -> None:
+    """The complete German text, the binding one, after a letter in another language.
+    `ticket_page`: the page the ticket has to itself (Leichte Sprache), which the text names."""
     new_page(setter.pdf)
     _letterhead(setter)
     _official_heading(setter, letter)
     _info_block(setter, letter, tz, texts.DEFAULT_LANGUAGE)
-    _body(setter, letter, tz, texts.DEFAULT_LANGUAGE, notes=False)
+    _body(setter, letter, tz, texts.DEFAULT_LANGUAGE, notes=False, ticket_page=ticket_page)
 
 
 def new_page(pdf: FPDF) -> None:
@@ -209,7 +210,14 @@ class Block:
     rtl: bool | None = None  # the language's direction unless set (the German note is left-to-right)
 
 
-def _blocks(letter: Letter, tz: ZoneInfo, lang: str, notes: bool) -> list[Block]:
+def _where_the_ticket_is(t: dict, ticket_page: int | None) -> str:
+    """The letter's sentence on where the ticket is: at the foot of page 1 (`ticket`), or on a
+    page of its own, which it names. Only a German page names one (after Leichte Sprache), so
+    that sentence is in a table of de.toml (`binding`) that no catalogue translates."""
+    return t["ticket"] if ticket_page is None else t["binding"]["ticket_on_page"].format(page=ticket_page)
+
+
+def _blocks(letter: Letter, tz: ZoneInfo, lang: str, notes: bool, ticket_page: int | None) -> list[Block]:
     t, office, rtl = texts.catalog(lang), texts.office(lang), texts.language(lang).rtl
     data = lambda value: embed(value, rtl)  # noqa: E731 - a value inside this language's sentences
     window = data(texts.window(letter.valid_from, letter.valid_until, tz, lang))
@@ -230,7 +238,7 @@ def _blocks(letter: Letter, tz: ZoneInfo, lang: str, notes: bool) -> list[Block]
         Block(t["intro"]),
         Block(when_text, bold=True, gap=0.4, label=t["when"]),
         Block(data(letter.appointment_place or office.default_place), bold=True, gap=2.4, label=t["where"]),
-        Block(t["ticket"]),
+        Block(_where_the_ticket_is(t, ticket_page)),
         Block(t["steps_title"], bold=True, gap=0.5),
         *(Block(f"{n}.  {step}", gap=1.5 if n == len(steps) else 0.5) for n, step in enumerate(steps, 1)),
         Block(t["covers_return" if letter.return_trip else "covers_single"], gap=2),
@@ -242,10 +250,11 @@ def _blocks(letter: Letter, tz: ZoneInfo, lang: str, notes: bool) -> list[Block]
     return blocks
 
 
-def _body(setter: Typesetter, letter: Letter, tz: ZoneInfo, lang: str, notes: bool) -> None:
+def _body(setter: Typesetter, letter: Letter, tz: ZoneInfo, lang: str, notes: bool,
+          ticket_page: int | None = None) -> None:
     """The letter text from the subject down, at the language's text size, or smaller (by half
     points, down to 7 pt) when a long place, name or translation would not leave room."""
-    blocks = _blocks(letter, tz, lang, notes)
+    blocks = _blocks(letter, tz, lang, notes, ticket_page)
     rtl = texts.language(lang).rtl
     leading = 1.55 if rtl else 1.3  # Arabic script reaches further above and below the line
     width = RIGHT_EDGE - LEFT
