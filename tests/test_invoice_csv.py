@@ -172,3 +172,11 @@ def test_the_digest_is_of_the_bytes_as_sent():
 
     data = f"voucher_id;travel_date;amount\n{vid(1)};03.11.2026;4,80\n".encode("cp1252")
     assert read(io.BytesIO(data), TODAY).sha256 == hashlib.sha256(data).hexdigest()
+
+
+@pytest.mark.parametrize("name", ["Bezug", "Ursprungsrechnung", "Referenz", "Original-Rechnungsnummer", "Rechnungsbezug",
+                                  "reference", "Original invoice"])
+def test_a_credit_notes_reference_column_is_read_with_its_line(name):
+    invoice = from_text(f"voucher_id;travel_date;amount;{name}\n{vid(1)};03.11.2026;-4,80;RE-100\n"
+                        f"{vid(2)};04.11.2026;-4,80;\n")
+    assert [(line.line, line.reference) for line in invoice.lines] == [(2, "RE-100"), (3, None)]

@@ -11,7 +11,8 @@ Fahrtdatum, ...) and the amount: `amount_cents` (whole cents), `amount` (euros, 
 voucher/money.py; Betrag, Brutto, ...), or Soll and Haben columns (an amount in Haben is a
 credit), with an optional S/H column marking each amount as debit (S) or credit (H). Optional:
 Netto and MwSt (summed as net and VAT; with Brutto all three must agree), the period
-(`period_from`, `period_to`), the invoice number (Rechnungsnummer; the same on every line).
+(`period_from`, `period_to`), the invoice number (Rechnungsnummer; the same on every line), and
+on a credit note's lines the number of the invoice each credits (Bezug, Ursprungsrechnung, ...).
 Anything else is ignored. A letterhead above the header and sum lines: voucher/invoice_head.py.
 
 Every line below the header is read, refused with its number and a reason, or a sum line; the
@@ -65,6 +66,10 @@ COLUMN_NAMES = {
                "invoice_no", "invoice_nr"),
     "period_from": ("period_from", "zeitraum_von", "leistungszeitraum_von", "abrechnungszeitraum_von"),
     "period_to": ("period_to", "zeitraum_bis", "leistungszeitraum_bis", "abrechnungszeitraum_bis"),
+    # A credit note's line: the number of the invoice it credits.
+    "reference": ("reference", "original_invoice", "original_invoice_number", "original_invoice_no",
+                  "invoice_reference", "bezug", "rechnungsbezug", "ursprungsrechnung", "referenz",
+                  "original_rechnungsnummer", "bezugsrechnung", "ursprungsrechnungsnummer"),
 }
 _CANONICAL = {alias: name for name, aliases in COLUMN_NAMES.items() for alias in aliases}
 AMOUNTS = ("amount", "gross", "net", "vat", "debit", "credit")  # columns in euros
@@ -79,6 +84,7 @@ class Line:
     voucher_id: str
     travel_date: date
     amount_cents: int
+    reference: str | None = None  # the invoice number a credit names (services/invoice_matching.py)
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,7 +238,8 @@ def _lines(invoice: InvoiceFile, table: tabular.Table, today: date) -> None:
                                              today)
         problem = next(((column, value) for column, value in parsed.items() if isinstance(value, money.Refused)), None)
         if problem is None:
-            invoice.lines.append(Line(number, parsed["voucher_id"], parsed["travel_date"], amount))
+            invoice.lines.append(Line(number, parsed["voucher_id"], parsed["travel_date"], amount,
+                                      row.get("reference", "")[:64] or None))
             parts = [_attempt(money.read_euros, row[n]) if row.get(n) else None for n in ("net", "vat")]
             net_part, vat_part = parts
             if isinstance(net_part, money.Amount) and isinstance(vat_part, money.Amount):

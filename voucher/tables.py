@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator, Mapping
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
 
-def to_csv(tables: dict[str, list[dict]], decimal_comma: bool = False, words: Mapping[str, str] | None = None) -> str:
+def to_csv(tables: Mapping[str, Iterable[dict]], decimal_comma: bool = False, words: Mapping[str, str] | None = None) -> str:
     return "".join(iter_csv(tables, decimal_comma, words))
 
 

@@ -70,7 +70,7 @@ def test_reconciliation_csv_with_german_decimal_comma(client, auth, scenario):
     text = response.get_data(as_text=True)
     assert text.startswith("\ufeff")
     rows = list(csv.DictReader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
-    assert rows[0]["cost_center"] == "KST-1" and rows[0]["owed_eur"] == "9,60"
+    assert rows[0]["Kostenstelle"] == "KST-1" and rows[0]["Forderung in €"] == "9,60"
 
 
 def test_full_csv_has_every_table(client, auth, scenario):

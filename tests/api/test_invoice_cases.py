@@ -4,9 +4,12 @@ voucher there has a maximum fare of 4,80 € and no fare in the table, so a jour
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import pytest
 
 from tests.api.invoice_world import JOURNEYS, TODAY, upload, world  # noqa: F401 - world is a fixture
+from voucher.services.invoice_matching import REFERENCE_NO_LINE, REFERENCE_UNKNOWN
 
 OWED = 480
 
@@ -98,6 +101,41 @@ def test_a_credit_for_an_earlier_period_is_matched_to_the_invoice_that_billed_it
     assert report["totals"]["payable_cents"] == -min(600, owed_for(8, "11-20"))
 
 
+def test_a_credit_naming_its_invoice_is_matched_to_that_invoice_alone(client, auth, world):
+    """Voucher 2's two journeys on 4 November are paid by RE-500 and RE-501, one each; the credit
+    note names RE-501 for one, an invoice never sent (RE-999) and one that never billed voucher
+    7 (RE-500) for the others. By voucher and day alone the first would take back RE-500's line
+    and the others RE-501's line for voucher 7."""
+    re500, re501 = upload(client, auth, "letterhead-re500.csv"), upload(client, auth, "letterhead-re501.csv")
+    report = upload(client, auth, "credit-reference-de.csv")
+    # line numbers are the files' own: the table starts below a letterhead (RE-501's at line 6)
+    assert [(e["line"], e["reverses_invoice_id"], e["reverses_line"], e["reference"]) for e in report["credited"]] == [
+        (7, re501["invoice"]["id"], 6, "RE-501")]
+    unmatched = {e["line"]: (e["reference"], e["reference_invoice_id"], e["reason"]) for e in report["credit_unmatched"]}
+    assert unmatched == {8: ("RE-999", None, REFERENCE_UNKNOWN), 9: ("RE-500", re500["invoice"]["id"], REFERENCE_NO_LINE)}
+    totals = report["totals"]
+    assert totals["billed_cents"] == -3 * 480
+    assert totals["payable_cents"] == -min(480, owed_for(2, "11-04") // 2)  # only RE-501's line is taken back
+    assert report["invoice"]["status"] == "review" and totals["credit_unmatched_count"] == 2
+
+
+def test_a_credit_naming_a_corrected_invoice_is_matched_to_its_latest_version(client, auth, world):
+    upload(client, auth, "letterhead-re500.csv")
+    upload(client, auth, "letterhead-re501.csv")
+    corrected = upload(client, auth, "letterhead-re501-corrected.csv")
+    report = upload(client, auth, "credit-reference-de.csv")
+    assert [(e["reverses_invoice_id"], e["reference"]) for e in report["credited"]] == [(corrected["invoice"]["id"], "RE-501")]
+    assert report["totals"]["payable_cents"] == -min(480, owed_for(2, "11-04") // 2)
+
+
+def test_an_english_credit_note_names_its_invoice_in_an_original_invoice_column(client, auth, world):
+    upload(client, auth, "letterhead-re500.csv")
+    re501 = upload(client, auth, "letterhead-re501.csv")
+    report = upload(client, auth, "credit-reference-en.csv", f"?operator={quote(re501['invoice']['operator'])}")
+    assert [(e["reverses_invoice_id"], e["reference"]) for e in report["credited"]] == [(re501["invoice"]["id"], "RE-501")]
+    assert report["totals"]["payable_cents"] == -min(480, owed_for(2, "11-04") // 2)
+
+
 def test_soll_haben_marks_credits(client, auth, world):
     upload(client, auth, "contract.csv")
     report = upload(client, auth, "soll-haben-de.csv")
@@ -138,6 +176,16 @@ def test_the_page_says_how_many_lines_the_file_has_and_they_add_up(client, auth,
     html = page.get(f"/finance/invoices/{report['invoice']['id']}").get_data(as_text=True)
     assert "Zeilen in der Datei: 4 · gelesen: 3 · abgelehnt: 1 · Summenzeilen: 0" in html
     assert "Anführungszeichen dieser Zeile passen nicht zusammen" in html
+
+
+def test_the_page_says_which_invoice_a_credit_names_and_why_it_is_not_matched(client, auth, world, page):
+    upload(client, auth, "letterhead-re500.csv")
+    upload(client, auth, "letterhead-re501.csv")
+    report = upload(client, auth, "credit-reference-de.csv")
+    html = page.get(f"/finance/invoices/{report['invoice']['id']}").get_data(as_text=True)
+    assert "Die genannte Rechnung ist nicht gespeichert (von diesem Verkehrsunternehmen) · Bezug: Rechnung RE-999" in html
+    assert "in der genannten Rechnung · Bezug: Rechnung RE-500" in html
+    assert "Bezug: Rechnung RE-501" in html
 
 
 def test_the_page_shows_a_correction_line_by_line(client, auth, world, page):

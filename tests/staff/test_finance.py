@@ -218,7 +218,8 @@ def test_reconciliation_csv_for_german_excel(journeys, clerk):
     response = clerk.get("/finance/report.csv", query_string={**PERIOD, "table": "by_cost_center", "decimal": "comma"})
     assert response.mimetype == "text/csv" and "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
-    assert {(r["cost_center"], r["redeemed"], r["owed_eur"]) for r in rows} == {("KST-4711", "2", "9,60"), ("KST-9", "1", "0,00")}
+    assert {(r["Kostenstelle"], r["Fahrten"], r["Forderung in €"]) for r in rows} == {("KST-4711", "2", "9,60"),
+                                                                                   ("KST-9", "1", "0,00")}
 
 
 def test_invoice_report_csv(journeys, clerk):

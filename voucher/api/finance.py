@@ -71,7 +71,8 @@ def csv_response(data: dict[str, Iterable[dict]], decimal: str, filename: str, s
 
 
 def reconciliation_csv(period: finance.Period, table: str | None, decimal: str) -> Response:
-    """The report's tables (or one) as a streamed CSV download; the finance page's too."""
+    """The report's tables (or one) as a streamed CSV download; the finance page's too. With the
+    decimal comma, German Excel's, in German (services/german_csv.py); else the machine-readable one."""
     log_download("csv_export", report="reconciliation", first=period.first.isoformat(), last=period.last.isoformat(),
                  table=table)
     session = context.keep_session()
@@ -80,7 +81,8 @@ def reconciliation_csv(period: finance.Period, table: str | None, decimal: str) 
     except BaseException:
         session.close()
         raise
-    return csv_response(sections, decimal, f"reconciliation-{period.first}-{period.last}.csv", session)
+    data, words = finance.GERMAN_CSV.export(sections, decimal == "comma", period.tz)
+    return csv_response(data, decimal, f"reconciliation-{period.first}-{period.last}.csv", session, words)
 
 
 @requires("finance")

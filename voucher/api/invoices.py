@@ -71,8 +71,7 @@ def report_csv(report: dict, decimal: str) -> Response:
     German Excel's, in German (services/invoice_export.py); else the machine-readable one."""
     log_download("csv_export", report="invoice_match", invoice_id=report["invoice"]["id"])
     data, words = invoice_export.export(report, decimal == "comma", context.services().settings.timezone)
-    # a copy typed as the tables csv_response takes (dict is invariant in its values)
-    return csv_response(dict(data), decimal, f"invoice-{report['invoice']['id']}-match.csv", words=words)
+    return csv_response(data, decimal, f"invoice-{report['invoice']['id']}-match.csv", words=words)
 
 
 def register(bp: Blueprint) -> None:

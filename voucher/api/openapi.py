@@ -10,10 +10,12 @@ from ..invoice_csv import MAX_SIZE_IN_WORDS
 from ..schemas import IssueRequest, RedemptionBatch, RevokeRequest
 from ..services import clients, purposes
 from ..version import VERSION
+from . import invoice_schema
 
 PROBLEM = {"$ref": "#/components/schemas/Problem"}
 VOUCHER = {"$ref": "#/components/schemas/Voucher"}
 SCAN = {"$ref": "#/components/schemas/Scan"}
+INVOICE_REPORT = {"$ref": "#/components/schemas/InvoiceReport"}
 LOCAL_TIME = {"type": "string", "description": "ISO 8601 in the office's time zone, with its offset"}
 NULLABLE_TIME = {**LOCAL_TIME, "type": ["string", "null"]}
 APPOINTMENT = {"type": "object", "required": ["voucher_id", "holder_name", "appointment_at", "appointment_place", "status"],
@@ -141,14 +143,17 @@ def spec() -> dict:
                     {"name": "operator", "in": "query", "schema": {"type": "string", "maxLength": 64}},
                     {"name": "from", "in": "query", "schema": {"type": "string", "format": "date"},
                      "description": "First day of the invoice's period, when the file names none (with 'to')."},
-                    {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}}, *csv_params], csv=True),
+                    {"name": "to", "in": "query", "schema": {"type": "string", "format": "date"}}, *csv_params],
+                ok=INVOICE_REPORT, csv=True),
                 "requestBody": {"required": True, "content": {
                     "text/csv": {"schema": binary}, "application/octet-stream": {"schema": binary}}}}},
             "/invoices": {"get": _op("Stored invoices, newest first", ("finance",), params=[
-                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}])},
+                {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 1000}}],
+                ok={"$ref": "#/components/schemas/InvoiceListing"})},
             "/invoices/{invoice_id}": {"get": _op("A stored invoice's report", ("finance",), params=[
                 {"name": "invoice_id", "in": "path", "required": True,
-                 "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}, *csv_params], csv=True)},
+                 "schema": {"type": "integer", "minimum": 1, "maximum": 2**31 - 1}}, *csv_params], ok=INVOICE_REPORT,
+                csv=True)},
             "/me": {"get": _op("Role and name of the calling token (a verifier device checks a token before storing it)", clients.ROLES,
                                 ok={"type": "object", "required": ["role", "name", "purpose"], "properties": {
                                     "role": {"enum": list(clients.ROLES)}, "name": {"type": "string"},
@@ -162,6 +167,7 @@ def spec() -> dict:
                 "expired token gets 401 from the next request on.")}},
             "schemas": {
                 **_component_schemas(IssueRequest, RevokeRequest, RedemptionBatch),
+                **invoice_schema.COMPONENTS,
                 "Voucher": {"type": "object",
                             "required": ["id", "short_code", "code", "valid_from", "valid_until", "status"],
                             "properties": {

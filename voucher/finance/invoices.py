@@ -16,6 +16,7 @@ from .. import context, invoice_csv
 from ..api.invoices import report_csv
 from ..schemas import InvoiceOptions
 from ..services import invoices
+from ..services.invoice_matching import REASONS
 from ..staff import accepts_upload
 from ..staff.auth import page_for
 from ..staff.i18n import day, either, euros, moment, t
@@ -30,7 +31,6 @@ KINDS = ("matched", "over_max_fare", "credited", "credited_partly", "no_fare", "
 # The lines shown below the summary: what needs a person first, what is paid last.
 SECTIONS = ("no_fare", "billed_twice", "billed_after_revocation", "billed_not_redeemed", "date_mismatch", "over_max_fare",
             "credit_unmatched", "rejected_lines", "redeemed_not_billed", "credited", "credited_partly", "matched")
-_REASONS = {"unknown voucher": "note_unknown_voucher", "no journey recorded": "note_no_journey"}
 ENCODINGS = {"cp1252": "Windows-1252", "utf-8": "UTF-8", "utf-16": "UTF-16"}
 
 
@@ -70,7 +70,18 @@ def _instant(text: str | None) -> str:
 
 
 def note(key: str, entry: dict) -> str:
-    """What a clerk needs to know about one line of a kind, in words."""
+    """What a clerk needs to know about one line of a kind, in words; a credit that names the
+    invoice it credits says which."""
+    text = _note(key, entry)
+    return f"{text} · {t('note_reference', reference=entry['reference'])}" if entry.get("reference") else text
+
+
+def _reason(entry: dict) -> str:
+    reason = entry.get("reason", "")
+    return t(REASONS[reason]) if reason in REASONS else reason
+
+
+def _note(key: str, entry: dict) -> str:
     if key == "matched":
         return t("note_journey", when=_instant(entry.get("redeemed_at")))
     if key == "over_max_fare":
@@ -87,14 +98,13 @@ def note(key: str, entry: dict) -> str:
             return t("note_revoked_journey", when=_instant(entry["revoked_at"]), journey=_instant(entry["redeemed_at"]))
         return t("note_revoked", when=_instant(entry.get("revoked_at")))
     if key == "billed_not_redeemed":
-        reason = entry.get("reason", "")
-        return t(_REASONS[reason]) if reason in _REASONS else reason
+        return _reason(entry)
     if key == "date_mismatch":
         return t("note_other_dates", dates=", ".join(day(date.fromisoformat(d)) for d in entry["journey_dates"]))
     if key == "credited":
         return t("note_reverses", invoice=entry["reverses_invoice_id"], line=entry["reverses_line"])
     if key == "credit_unmatched":
-        return t("note_credit_unmatched")
+        return _reason(entry)
     if key == "redeemed_not_billed":
         where = entry.get("location") or ""
         when = _instant(entry.get("redeemed_at"))

@@ -83,7 +83,7 @@ def overview(chosen: period.Chosen):
     rows = [{"date": d, **{c: by_day.get(d.isoformat(), {}).get(c, 0) for c in finance.COLUMNS}} for d in days]
     charts = [_chart(key, days, [row[key] for row in rows]) for key in CHARTED]
     return _period_page("finance/overview.html", chosen, report=report, charts=charts, days=rows, span=_span(chosen),
-                        flags=report["flags"][:FLAGS_ON_OVERVIEW], tables=TABLES)
+                        flags=report["flags"][:FLAGS_ON_OVERVIEW], tables=TABLES, section_words=finance.SECTION_WORDS)
 
 
 @bp.get("/flags")

@@ -13,10 +13,24 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ..store import Invoice
 from .invoice_matching import stored_row
 
 DIFFERENCE = "correction_difference"
 _NOT_CHARGES = (DIFFERENCE, "rejected", "redeemed_not_billed")
+
+
+def latest(session: Session, number: str | None, operator: str | None) -> Invoice | None:
+    """The stored invoice with this number from this operator, as its latest version: the one an
+    upload with this number corrects, and the one a credit note naming this number credits."""
+    if not number:
+        return None
+    return session.scalar(select(Invoice).where(Invoice.number == number, Invoice.superseded_by.is_(None),
+                                                Invoice.operator.is_(None) if operator is None else Invoice.operator == operator)
+                          .order_by(Invoice.id.desc()).limit(1))
 
 
 def _by_day(rows: list[dict]) -> dict[tuple, list[int]]:

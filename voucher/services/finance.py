@@ -32,10 +32,11 @@ from ..token import codes
 from ..token.format import CLOCK_SKEW
 from . import attendance, fares, flags, vouchers
 from .errors import NotFound
+from .german_csv import Vocabulary, day, phrase, word, words
 from .localdays import Period, local_day
 from .purposes import is_ride
 
-__all__ = ["COLUMNS", "FLAGS_PAGE", "Period", "reconcile", "sections", "voucher_detail"]
+__all__ = ["COLUMNS", "FLAGS_PAGE", "GERMAN_CSV", "SECTION_WORDS", "Period", "reconcile", "sections", "voucher_detail"]
 
 COLUMNS = ("issued", "redeemed", "revoked", "expired_unused", "flagged", "owed_cents", "no_fare")
 JOURNEY_COLUMNS = ("redeemed", "owed_cents", "no_fare")
@@ -44,6 +45,15 @@ FLAGS_PAGE = 100
 FINANCE_FIELDS = ("id", "short_code", "valid_from", "valid_until", "status", "origin", "destination", "zone",
                   "fare_class", "travellers", "return_trip", "cost_center", "max_fare_cents", "replaces", "created_at")
 LAST_INSTANT = -timedelta(seconds=1)  # valid_until is an exclusive end, in whole minutes
+# The CSV's sections and columns as the finance page names them (staff catalogue keys).
+SECTION_WORDS = {"totals": "csv_totals", "by_cost_center": "per_cost_center", "by_day": "per_day",
+                 "by_fare_class": "per_fare_class", "attendance": "attendance_heading", "flags": "fin_flags"}
+_COLUMN_WORDS = {**{c: f"col_{c}" for c in (*COLUMNS, *attendance.COLUMNS, "cost_center", "date", "fare_class", "kind")},
+                 "voucher_id": "col_voucher"}
+# "Für Excel (deutsch)": the page's words, days as 03.12.2026, the class as "2. Klasse".
+GERMAN_CSV = Vocabulary(keys={**SECTION_WORDS, **_COLUMN_WORDS}, values={
+    "date": day, "fare_class": phrase("class_n", "n"), "kind": word("kind_"),
+    "cost_center": words({flags.UNKNOWN_CENTER: "center_unknown"})}, empty={"cost_center": "center_unknown"})
 
 
 def reconcile(session: Session, period: Period, now: datetime) -> dict:
@@ -59,7 +69,7 @@ def reconcile(session: Session, period: Period, now: datetime) -> dict:
 
 def sections(session: Session, period: Period, now: datetime, only: str | None = None) -> dict[str, Iterable[dict]]:
     """The report as tables for CSV (all, or `only` one): the figures, then every flag, read
-    from the database as the CSV is written."""
+    from the database as the CSV is written (GERMAN_CSV reads them in German)."""
     if only == "flags":
         return {"flags": flags.stream(session, period)}
     report, _ = _report(session, period, now, 0)

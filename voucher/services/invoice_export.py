@@ -1,19 +1,19 @@
-"""An invoice's report as finance reads it in German Excel ("Für Excel (deutsch)"): section and
-column names in German, outcomes, statuses and reasons in the page's words, days as 03.11.2026
-and instants in the office's local time; amounts in euros with a decimal comma (tables.py). The
-machine-readable CSV (the default) keeps the API's names and values, for programs."""
+"""An invoice's report as finance reads it in German Excel ("Für Excel (deutsch)"): its
+vocabulary for services/german_csv.py (section and column names, outcomes, statuses and reasons
+in the page's words, days and local instants). The machine-readable CSV (the default) keeps the
+API's names and values, for programs."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
-from typing import Any
+from collections.abc import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
-from ..staff import catalogue
-from . import invoices
+from . import invoice_matching, invoices
+from .german_csv import Vocabulary, day, days, german, instant, word, words
+
+GERMAN = german()  # the staff pages' words: the page and the CSV say the same
 
 # Section and column names as the page calls them.
-GERMAN = catalogue.german()  # the staff pages' German words: the page and the CSV say the same
 HEADERS_DE = {
     "invoice": "Rechnung", "totals": "Summen", "rejected_lines": "Abgelehnte Zeilen", "corrections": "Korrektur",
     "id": "Nr.", "operator": "Verkehrsunternehmen", "amounts": "Beträge", "period_from": "Zeitraum von",
@@ -37,48 +37,19 @@ HEADERS_DE = {
     "column": "Spalte", "value": "Wert", "billed_before_cents": "Bisher berechnet (€)",
     "billed_after_cents": "Jetzt berechnet (€)", "payable_before_cents": "Bisher zu zahlen (€)",
     "payable_after_cents": "Jetzt zu zahlen (€)", "difference_cents": "Unterschied (€)", "direction": "Richtung",
-    **{name.removeprefix("cat_"): word for name, word in GERMAN.items() if name.startswith("cat_")},
-    **{f"{name.removeprefix('cat_')}_count": f"Anzahl {word}" for name, word in GERMAN.items() if name.startswith("cat_")},
+    "reference": "Bezug (Rechnung)", "reference_invoice_id": "Bezug: Rechnung Nr.",
+    **{name.removeprefix("cat_"): text for name, text in GERMAN.items() if name.startswith("cat_")},
+    **{f"{name.removeprefix('cat_')}_count": f"Anzahl {text}" for name, text in GERMAN.items() if name.startswith("cat_")},
 }
-_WORD_KEYS = {"status": "inv_status_", "period_source": "period_source_", "direction": "direction_",
-              "decimal": "decimal_"}
-_REASONS = {"unknown voucher": "note_unknown_voucher", "no journey recorded": "note_no_journey"}
-_INSTANTS = ("redeemed_at", "revoked_at", "uploaded_at")
-_DAYS = ("travel_date", "period_from", "period_to")
-_ENGLISH_ONLY = ("error",)  # the German reason is in error_de
+GERMAN_REPORT = Vocabulary(HEADERS_DE, {
+    "status": word("inv_status_"), "period_source": word("period_source_"), "direction": word("direction_"),
+    "decimal": word("decimal_"), "reason": words(invoice_matching.REASONS),
+    "amounts": lambda value, _tz: "brutto (mit MwSt.)" if value == invoices.AMOUNTS else value,
+    "travel_date": day, "period_from": day, "period_to": day, "journey_dates": days,
+    "redeemed_at": instant, "revoked_at": instant, "uploaded_at": instant,
+}, dropped=frozenset({"error"}))  # the German reason is in error_de
 
 
-def export(report: dict, decimal_comma: bool, tz: ZoneInfo) -> tuple[dict[str, list[dict]], dict[str, str] | None]:
-    """The report's CSV tables and their names: German with the decimal comma, else as the API
-    has them (the one choice the API, the page and the CLI make)."""
-    data = invoices.tables(report)
-    return (german(data, tz), HEADERS_DE) if decimal_comma else (data, None)
-
-
-def german(tables: dict[str, list[dict]], tz: ZoneInfo) -> dict[str, list[dict]]:
-    """The report's tables with their values as the German page shows them (names: HEADERS_DE)."""
-    return {name: [_row(row, tz) for row in rows] for name, rows in tables.items()}
-
-
-def _row(row: dict, tz: ZoneInfo) -> dict:
-    out: dict[str, Any] = {}
-    for key, value in row.items():
-        if key in _ENGLISH_ONLY:
-            continue
-        if value is None or isinstance(value, (int, float)):
-            out[key] = value
-        elif key in _DAYS:
-            out[key] = f"{date.fromisoformat(value):%d.%m.%Y}"
-        elif key in _INSTANTS:
-            out[key] = f"{datetime.fromisoformat(value).astimezone(tz):%d.%m.%Y %H:%M}"
-        elif key == "journey_dates":
-            out[key] = [f"{date.fromisoformat(d):%d.%m.%Y}" for d in value]
-        elif key in _WORD_KEYS and f"{_WORD_KEYS[key]}{value}" in GERMAN:
-            out[key] = GERMAN[f"{_WORD_KEYS[key]}{value}"]
-        elif key == "reason" and value in _REASONS:
-            out[key] = GERMAN[_REASONS[value]]
-        elif key == "amounts":
-            out[key] = "brutto (mit MwSt.)" if value == "gross" else value
-        else:
-            out[key] = value
-    return out
+def export(report: dict, decimal_comma: bool, tz: ZoneInfo) -> tuple[dict[str, Iterable[dict]], Mapping[str, str] | None]:
+    """The report's CSV tables and their names (german_csv.Vocabulary.export)."""
+    return GERMAN_REPORT.export(invoices.tables(report), decimal_comma, tz)

@@ -26,14 +26,18 @@ file works), else one of this invoice. A credit of the whole billed amount rever
 (`credited`): the journey can be billed again, and the credit takes back what that line made
 payable. A smaller one (`credited_partly`) lowers what the line bills; what is payable falls
 only where the line's remaining amount is below what it paid. A credit that finds no such line
-is `credit_unmatched` and changes nothing payable.
+is `credit_unmatched` and changes nothing payable. A credit that names the invoice it credits
+(its `reference`: the operator's invoice number) is matched to that stored invoice's lines alone
+(its latest version, services/corrections.latest); a number not stored, or no such line on it,
+is `credit_unmatched` with the reason: a credit is never put against another invoice than the
+one it names.
 Finally, redeemed_not_billed: journeys inside the invoice's period that no invoice pays.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import cast
@@ -55,6 +59,13 @@ CREDITED = "credited"
 CREDITED_PARTLY = "credited_partly"
 REVOKED = "revoked"  # the outcome of a redemption after the voucher's revocation
 _CHUNK = 500  # ids per IN (...), well below SQLite's and PostgreSQL's parameter limits
+# Why a line is what it is, as stored (the API's English) and as the staff catalogue words it.
+CREDIT_NO_LINE = "no paid line of this voucher and day to credit"
+REFERENCE_UNKNOWN = "the invoice it names is not stored (for this operator)"
+REFERENCE_NO_LINE = "no paid line of this voucher and day on the invoice it names"
+REASONS = {"unknown voucher": "note_unknown_voucher", "no journey recorded": "note_no_journey",
+           CREDIT_NO_LINE: "note_credit_unmatched", REFERENCE_UNKNOWN: "note_reference_unknown",
+           REFERENCE_NO_LINE: "note_reference_no_line"}
 
 
 @dataclass(slots=True)
@@ -112,13 +123,17 @@ class Ledger:
 
 
 def match(session: Session, invoice_id: int, lines: list[Line], period: tuple[date, date] | None,
-          tz: ZoneInfo, corrects: int | None = None) -> list[dict]:
+          tz: ZoneInfo, corrects: int | None = None, references: Mapping[str, int | None] | None = None) -> list[dict]:
     """One row (as stored in invoice_lines) per line, then one per unbilled journey. `corrects`:
-    the stored invoice this one corrects, whose lines pay nothing any more."""
+    the stored invoice this one corrects, whose lines pay nothing any more; `references`: the
+    stored invoice each credit's reference names (None: none stored)."""
     ledger = _load(session, {line.voucher_id for line in lines}, period, tz, corrects)
     rows: dict[int, dict] = {}
     credits = [line for line in lines if line.amount_cents < 0]
     for line in credits:
+        if line.reference:
+            rows[line.line] = _referenced_credit(ledger, line, (references or {}).get(line.reference))
+            continue
         target = _credit_target(ledger, line, lambda p: p.invoice_id != invoice_id)
         if target is not None:
             rows[line.line] = _credit(ledger, line, target)
@@ -128,8 +143,8 @@ def match(session: Session, invoice_id: int, lines: list[Line], period: tuple[da
     for line in credits:
         if line.line not in rows:
             target = _credit_target(ledger, line, lambda p: p.invoice_id == invoice_id)
-            rows[line.line] = _credit(ledger, line, target) if target else _row(
-                line, "credit_unmatched", reason="no paid line of this voucher and day to credit")
+            rows[line.line] = _credit(ledger, line, target) if target else _row(line, "credit_unmatched",
+                                                                               reason=CREDIT_NO_LINE)
     return [rows[line.line] for line in lines] + _unbilled(session, ledger, period, corrects)
 
 
@@ -193,6 +208,17 @@ def _credit_target(ledger: Ledger, line: Line, where: Callable[[Paid], bool]) ->
     candidates = [p for p in ledger.paid_by_voucher(line.voucher_id)
                   if where(p) and p.travel_date == line.travel_date and p.amount_cents >= -line.amount_cents]
     return next((p for p in candidates if p.amount_cents == -line.amount_cents), candidates[0] if candidates else None)
+
+
+def _referenced_credit(ledger: Ledger, line: Line, invoice_id: int | None) -> dict:
+    """A credit that names the invoice it credits: matched to that invoice's lines or to none."""
+    target = None if invoice_id is None else _credit_target(ledger, line, lambda p: p.invoice_id == invoice_id)
+    if target is not None:
+        row = _credit(ledger, line, target)
+    else:
+        row = _row(line, "credit_unmatched", reason=REFERENCE_UNKNOWN if invoice_id is None else REFERENCE_NO_LINE)
+    row["detail"].update(reference=line.reference, reference_invoice_id=invoice_id)
+    return row
 
 
 def _credit(ledger: Ledger, line: Line, target: Paid) -> dict:

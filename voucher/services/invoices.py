@@ -97,9 +97,9 @@ def _matched(session: Session, upload: InvoiceFile, operator: str | None, actor:
              invoice_id: int) -> tuple[Invoice, list[dict], int | None]:
     """The invoice as it will be stored, its rows (lines, unbilled journeys, a correction's
     differences) and the id of the invoice it corrects: reads only."""
-    corrected = _corrected(session, upload.number, operator)
+    corrected = corrections.latest(session, upload.number, operator)
     corrects = corrected.id if corrected is not None else None
-    rows = match(session, invoice_id, upload.lines, upload.period, tz, corrects)
+    rows = match(session, invoice_id, upload.lines, upload.period, tz, corrects, _references(session, upload, operator))
     rows += [_rejected_row(r) for r in upload.rejected]
     rows.sort(key=lambda row: (row["line"] is None, row["line"] or 0))
     first, last = upload.period or (None, None)
@@ -117,13 +117,12 @@ def _matched(session: Session, upload: InvoiceFile, operator: str | None, actor:
     return invoice, rows, corrects
 
 
-def _corrected(session: Session, number: str | None, operator: str | None) -> Invoice | None:
-    """The stored invoice (its latest version) with this number from this operator, if any."""
-    if not number:
-        return None
-    return session.scalar(select(Invoice).where(Invoice.number == number, Invoice.superseded_by.is_(None),
-                                                Invoice.operator.is_(None) if operator is None else Invoice.operator == operator)
-                          .order_by(Invoice.id.desc()).limit(1))
+def _references(session: Session, upload: InvoiceFile, operator: str | None) -> dict[str, int | None]:
+    """The stored invoice (latest version, same operator) each invoice number its credit lines
+    name; None for a number not stored."""
+    named = {line.reference for line in upload.lines if line.reference and line.amount_cents < 0}
+    stored = {number: corrections.latest(session, number, operator) for number in sorted(named)}
+    return {number: invoice.id if invoice is not None else None for number, invoice in stored.items()}
 
 
 def _status(totals: dict) -> str:
