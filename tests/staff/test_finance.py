@@ -118,7 +118,7 @@ def test_a_cursor_not_handed_out_starts_at_the_first_page(journeys, clerk):
 def test_a_vouchers_page_shows_its_journeys_and_no_personal_data(journeys, clerk):
     (capped, _), _ = journeys
     page = text(clerk.get(f"/finance/vouchers/{capped['short_code']}", query_string=PERIOD))
-    assert page.count('<tr data-outcome="accepted">') == 2 and page.count('<tr data-outcome="duplicate">') == 1
+    assert page.count('<tr data-outcome="accepted" data-purpose="journey">') == 2 and page.count('<tr data-outcome="duplicate" data-purpose="journey">') == 1
     assert "Doppelt genutzt" in page and "4,80\u00a0€" in page and "KST-4711" in page
     for private in ("Ayşe", "Yılmaz", "PSN-4711", "Lindenweg", capped["code"], "Jobcenter Nord, Raum"):
         assert private not in page

@@ -68,7 +68,7 @@ def test_counter_finance_and_api_agree_on_rides_times_and_arrival(app, auth, tra
 
     finance = signed_in(app, "fritz")
     page = finance.get(f"/finance/vouchers/{voucher_id}").get_data(as_text=True)
-    rows = re.findall(r'<tr data-outcome="accepted">(.*?)</tr>', page, re.S)
+    rows = re.findall(r'<tr data-outcome="accepted" data-purpose="\w+">(.*?)</tr>', page, re.S)
     assert [("08:40" in r, "13:24" in r, "09:24" in r) for r in rows] == [(True, False, False), (False, False, True),
                                                                           (False, True, False)]
     assert all("übertragen am" in r for r in rows) and "Empfang" in rows[1] and "4,80" not in rows[1]
