@@ -5,6 +5,7 @@ machine-readable CSV (the default) keeps the API's names and values, for program
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -48,16 +49,27 @@ _DAYS = ("travel_date", "period_from", "period_to")
 _ENGLISH_ONLY = ("error",)  # the German reason is in error_de
 
 
-def export(report: dict, decimal_comma: bool, tz: ZoneInfo) -> tuple[dict[str, list[dict]], dict[str, str] | None]:
+def export(report: Mapping, decimal_comma: bool, tz: ZoneInfo) -> tuple[dict[str, Iterable[dict]], dict[str, str] | None]:
     """The report's CSV tables and their names: German with the decimal comma, else as the API
     has them (the one choice the API, the page and the CLI make)."""
-    data = invoices.tables(report)
+    data: dict[str, Iterable[dict]] = dict(invoices.tables(report))
     return (german(data, tz), HEADERS_DE) if decimal_comma else (data, None)
 
 
-def german(tables: dict[str, list[dict]], tz: ZoneInfo) -> dict[str, list[dict]]:
+def german(tables: Mapping[str, Iterable[dict]], tz: ZoneInfo) -> dict[str, Iterable[dict]]:
     """The report's tables with their values as the German page shows them (names: HEADERS_DE)."""
-    return {name: [_row(row, tz) for row in rows] for name, rows in tables.items()}
+    return {name: _German(rows, tz) for name, rows in tables.items()}
+
+
+class _German:
+    """A table's rows in German, made as they are read; like the table, it can be read again
+    (tables.iter_csv reads it once for its columns, once for its rows)."""
+
+    def __init__(self, rows: Iterable[dict], tz: ZoneInfo):
+        self.rows, self.tz = rows, tz
+
+    def __iter__(self) -> Iterator[dict]:
+        return (_row(row, self.tz) for row in self.rows)
 
 
 def _row(row: dict, tz: ZoneInfo) -> dict:
