@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import os
 import select
+import sqlite3
 from functools import cache
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import JSON, Insert, Table, create_engine, event
-from sqlalchemy.engine import URL, Engine, make_url
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -55,11 +56,14 @@ class Database:
 def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
     """Rows into one table in the session's transaction. PostgreSQL gets COPY_FROM rows or more by
     COPY, which costs a third of an executemany per row in Python and half in the server, but one
-    round trip more; fewer rows, and other databases, get an executemany. A duplicate key raises
-    IntegrityError either way."""
+    round trip more; SQLite gets them by the driver's executemany (_executemany); fewer rows, and
+    other databases, get SQLAlchemy's executemany. A duplicate key raises IntegrityError either way."""
     if not rows:
         return
     connection = session.connection()
+    if connection.dialect.name == "sqlite" and len(rows) >= COPY_FROM and _complete(table, rows[0]):
+        _executemany(connection, table, rows)
+        return
     if connection.dialect.name != "postgresql" or len(rows) < COPY_FROM:
         connection.execute(_insert(table), rows)
         return
@@ -77,6 +81,29 @@ def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
             for row in rows:
                 copy.write_row([Json(row[n]) if n in json and row[n] is not None else row[n] for n in names])
     except psycopg.IntegrityError as exc:
+        raise IntegrityError(statement, None, exc) from None
+    finally:
+        cursor.close()
+
+
+def _complete(table: Table, row: dict) -> bool:
+    """Whether the rows leave out no column that SQLAlchemy would fill in (a default)."""
+    return all(column.key in row or (column.default is None and column.onupdate is None) for column in table.columns)
+
+
+def _executemany(connection: Connection, table: Table, rows: list[dict]) -> None:
+    """SQLite: the driver's executemany with each value converted by its column's type, as
+    SQLAlchemy would, without SQLAlchemy's work per row (a third of the time for many rows)."""
+    compiled = _insert(table).compile(dialect=connection.dialect, column_keys=list(rows[0]))
+    statement, names = str(compiled), compiled.positiontup or []  # the table's order, not the row's
+    convert = [(name, table.c[name].type.bind_processor(connection.dialect)) for name in names]
+    values = [tuple(row[name] if to is None else to(row[name]) for name, to in convert) for row in rows]
+    dbapi_connection = connection.connection.dbapi_connection
+    assert dbapi_connection is not None  # a connection in use is never detached
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.executemany(statement, values)
+    except sqlite3.IntegrityError as exc:
         raise IntegrityError(statement, None, exc) from None
     finally:
         cursor.close()

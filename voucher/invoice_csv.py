@@ -1,9 +1,12 @@
 """The transit operator's invoice file, read the one way the API, the CLI and the page share.
 
 Bytes, encodings, separators and lines: voucher/tabular.py (the reader every upload shares). The
-file is spooled to a temporary file while its SHA-256 is taken and read twice from there, line
-by line: first for its decimal convention, months and stated facts, then line by line into
-journeys; never held in memory whole.
+file is spooled to a temporary file while its SHA-256 is taken (the encoding is decided from all
+its bytes there), then read from it twice, decoded and split as it is read: first for its
+decimal convention, months and stated facts (counts only), then line by line into journeys. Its
+text is never held whole: a line read is kept packed (Lines, about 30 bytes), a refused one on
+disk (voucher/spill.py), so a 50 MB file of a million short lines costs tens of megabytes. The
+same prices and days on line after line are read once per file (_Memo).
 
 Columns, in any order, names in any case, German or English (COLUMN_NAMES): the voucher
 (`voucher_id`, Ticketnummer, Fahrscheinnummer, ...), the travel date (`travel_date`,
@@ -32,13 +35,15 @@ from __future__ import annotations
 
 import re
 import tempfile
+from array import array
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, overload
 
 from . import invoice_head, money, tabular
+from .spill import Spill
 from .tabular import TooLarge, Unreadable
 from .token import codes
 
@@ -76,6 +81,11 @@ AMOUNTS = ("amount", "gross", "net", "vat", "debit", "credit")  # columns in eur
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
 _GERMAN_DAY = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d+)(?: \d{1,2}:\d{2}(?::\d{2})?)?$")
 _DEBIT, _CREDIT = {"s", "soll", "d", "debit", "+"}, {"h", "haben", "c", "credit", "-"}
+_AMOUNT_COLUMNS = ("amount_cents", "amount", "gross", "net", "vat", "debit", "credit", "debit_credit")
+_WHOLE, _CENTS = re.compile(r"[-+]?\d+"), re.compile(r"\d{1,2}")  # `2,90` unquoted in a comma file: 2 and 90
+_ID_CHARS = 13  # a voucher id as codes.normalize_id writes it
+_CANONICAL_ID = re.compile(f"[{codes.ALPHABET[:16]}][{codes.ALPHABET}]{{{_ID_CHARS - 1}}}")  # 64 bits: 0-F first
+_UNKNOWN = object()
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +95,51 @@ class Line:
     travel_date: date
     amount_cents: int
     reference: str | None = None  # the invoice number a credit names (services/invoice_matching.py)
+
+
+class Lines(Sequence[Line]):
+    """The lines read, packed into arrays: about 30 bytes a line where Line objects and their
+    strings take 150, so a million-line invoice is held in 30 MB. A field added to Line needs
+    its column here (tests/test_invoice_csv.py checks that every field is kept)."""
+
+    def __init__(self) -> None:
+        self._number, self._day, self._amount = array("q"), array("l"), array("q")
+        self._voucher = bytearray()  # ids of _ID_CHARS ASCII characters, one after another
+        self._reference: dict[int, str] = {}  # by index: only credit notes name an invoice
+
+    def append(self, line: Line) -> None:
+        voucher = line.voucher_id.encode("ascii")
+        if len(voucher) != _ID_CHARS:
+            raise ValueError(f"{line.voucher_id!r} is not a voucher id as codes.normalize_id writes it")
+        if line.reference is not None:
+            self._reference[len(self._number)] = line.reference
+        self._number.append(line.line)
+        self._day.append(line.travel_date.toordinal())
+        self._amount.append(line.amount_cents)
+        self._voucher += voucher
+
+    def __len__(self) -> int:
+        return len(self._number)
+
+    @overload
+    def __getitem__(self, index: int) -> Line: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Line]: ...
+
+    def __getitem__(self, index: int | slice) -> Line | list[Line]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        number = self._number[index]  # IndexError when out of range
+        at = (index % len(self)) * _ID_CHARS
+        return Line(number, self._voucher[at:at + _ID_CHARS].decode("ascii"), date.fromordinal(self._day[index]),
+                    self._amount[index], self._reference.get(index % len(self)))
+
+    def __iter__(self) -> Iterator[Line]:
+        vouchers = self._voucher.decode("ascii")
+        for index, (number, day, amount) in enumerate(zip(self._number, self._day, self._amount, strict=True)):
+            at = index * _ID_CHARS
+            yield Line(number, vouchers[at:at + _ID_CHARS], date.fromordinal(day), amount, self._reference.get(index))
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,8 +173,8 @@ class InvoiceFile:
     vat_cents: int | None = None
     lines_in_file: int = 0  # non-blank lines below the header = read + refused + sum lines
     sum_lines: int = 0
-    lines: list[Line] = field(default_factory=list)
-    rejected: list[Rejected] = field(default_factory=list)
+    lines: Lines = field(default_factory=Lines)
+    rejected: Spill[Rejected] = field(default_factory=Spill)
 
 
 def read(source: BinaryIO, today: date, period: tuple[date, date] | None = None) -> InvoiceFile:
@@ -140,7 +195,8 @@ def read(source: BinaryIO, today: date, period: tuple[date, date] | None = None)
                              f"Die Spalte {twice[0]} steht zweimal in der Kopfzeile; welche ist gemeint?")
         invoice = InvoiceFile(spooled.sha256, spooled.size, tabular.encoding_name(spooled.encoding), table.delimiter)
         head = invoice_head.letterhead(table.preamble, lambda line: tabular.split(line, table.delimiter))
-        survey = _survey(table)
+        columns = _Columns(table)
+        survey = _survey(table, columns)
         if not survey.lines:
             raise Unreadable("The invoice has no lines after its header row.",
                              "Die Rechnung hat unter der Kopfzeile keine Zeilen.")
@@ -148,7 +204,7 @@ def read(source: BinaryIO, today: date, period: tuple[date, date] | None = None)
         invoice.number = _one(survey.numbers, head.number, "invoice number", "Rechnungsnummer")
         invoice.operator = head.operator
         invoice.period, invoice.period_source = _period(survey, head, period)
-        _lines(invoice, table, today)
+        _lines(invoice, table, columns, today)
         if head.total and invoice.stated_total_cents is None:
             try:
                 invoice.stated_total_cents = money.read_euros(head.total).under(invoice.convention)
@@ -167,6 +223,54 @@ def _is_header(names: list[str]) -> bool:
             and bool({"amount", "amount_cents", "gross", "debit", "credit"} & set(names)))
 
 
+class _Columns:
+    """Where the header puts the known columns, worked out once for the whole file."""
+
+    def __init__(self, table: tabular.Table):
+        self.names, self.delimiter, self.comma = table.names, table.delimiter, table.delimiter == ","
+        self.known = [(name, i) for i, name in enumerate(table.names) if name in COLUMN_NAMES]
+        self.voucher = table.names.index("voucher_id")
+        self.travel_date = table.names.index("travel_date")
+        self.reference = table.names.index("reference") if "reference" in table.names else None
+        self.euros = [i for i, name in enumerate(table.names) if name in AMOUNTS]
+        self.amounts = [name for name in table.names if name in _AMOUNT_COLUMNS]  # what _amount reads
+        self.amounts_at = [table.names.index(name) for name in self.amounts]
+        self.more = bool({"period_from", "period_to", "number"} & set(table.names))
+        # Comma files: an amount column followed by another, where `2,90` unquoted splits in two.
+        self.splittable = [i for i, name in enumerate(table.names[:-1]) if name in AMOUNTS] if self.comma else []
+
+    def fit(self, fields: list[str] | tabular.BadLine) -> bool:
+        """Whether the line's fields are where the header says (trailing empty fields aside)."""
+        if isinstance(fields, tabular.BadLine) or len(fields) < len(self.names):
+            return False
+        return len(fields) == len(self.names) or not any(f.strip() for f in fields[len(self.names):])
+
+    def named(self, fields: list[str]) -> dict[str, str]:
+        """The known columns of a line that fits."""
+        return {name: fields[i].strip() for name, i in self.known}
+
+
+class _Memo:
+    """What `read` made of a short text (or tuple of texts), or the Refused it raised,
+    remembered for one file: an invoice writes the same prices and days on line after line.
+    At most LIMIT keys of up to 64 characters are kept."""
+
+    LIMIT = 4096
+
+    def __init__(self, read: Callable[[Any], Any]):
+        self.read, self.known = read, dict[Any, Any]()
+
+    def __call__(self, key: str | tuple[str, ...]) -> Any:
+        value = self.known.get(key, _UNKNOWN)
+        if value is _UNKNOWN:
+            value = _attempt(self.read, key)
+            if len(key if isinstance(key, str) else "".join(key)) <= 64:
+                if len(self.known) >= self.LIMIT:
+                    self.known.clear()
+                self.known[key] = value
+        return value
+
+
 @dataclass
 class _Survey:
     """What the first reading finds: the votes for a decimal convention, travel months, the
@@ -179,113 +283,98 @@ class _Survey:
     numbers: set[str] = field(default_factory=set)
 
 
-def _survey(table: tabular.Table) -> _Survey:
+def _survey(table: tabular.Table, columns: _Columns) -> _Survey:
+    """The first reading: what the second needs to know before it reads any line (the decimal
+    convention, the majority month). It keeps counts only, so it costs time, not memory."""
     survey = _Survey()
+    shows, month = _Memo(lambda text: money.read_euros(text).convention), _Memo(lambda text: read_day(text).timetuple()[:2])
     for _, fields in table.rows():
         survey.lines += 1
-        row = _named(table, fields)
-        if row is None:
+        if not columns.fit(fields):
             continue
-        for name in AMOUNTS:
-            if row.get(name):
-                amount = _attempt(money.read_euros, row[name])
-                if isinstance(amount, money.Amount) and amount.convention:
-                    survey.conventions[amount.convention] += 1
-        day = _attempt(read_day, row.get("travel_date") or "")
-        if isinstance(day, date):
-            survey.months[(day.year, day.month)] += 1
-        if row.get("period_from") or row.get("period_to"):
-            survey.periods.add((row.get("period_from") or "", row.get("period_to") or ""))
-        if row.get("number"):
-            survey.numbers.add(row["number"][:64])
+        assert isinstance(fields, list)  # it fits
+        for i in columns.euros:
+            if (text := fields[i].strip()) and isinstance(convention := shows(text), str):
+                survey.conventions[convention] += 1
+        if isinstance(travelled := month(fields[columns.travel_date].strip()), tuple):
+            survey.months[travelled] += 1
+        if columns.more:
+            row = columns.named(fields)
+            if row.get("period_from") or row.get("period_to"):
+                survey.periods.add((row.get("period_from") or "", row.get("period_to") or ""))
+            if row.get("number"):
+                survey.numbers.add(row["number"][:64])
     return survey
 
 
-def _named(table: tabular.Table, fields: list[str] | tabular.BadLine) -> dict[str, str] | None:
-    """The known columns of a line whose fields are where the header says, else None."""
-    if isinstance(fields, tabular.BadLine) or len(fields) < len(table.names):
-        return None
-    if any(f.strip() for f in fields[len(table.names):]):
-        return None
-    return {name: fields[i].strip() for i, name in enumerate(table.names) if name in COLUMN_NAMES}
-
-
-def _lines(invoice: InvoiceFile, table: tabular.Table, today: date) -> None:
+def _lines(invoice: InvoiceFile, table: tabular.Table, columns: _Columns, today: date) -> None:
     """The second reading: each line read, refused or taken as a sum line."""
     net = vat = 0
+    day = _Memo(read_day)
+    amount_of = _Memo(lambda texts: _amount(dict(zip(columns.amounts, texts, strict=True)), invoice.convention))
     for number, fields in table.rows():
         invoice.lines_in_file += 1
-        shape = _shape(table, fields)
-        row = _named(table, fields) if shape is None else None
-        word = _sum_word(table, fields)
-        if word:
+        shape = _shape(columns, fields)
+        at = columns.voucher
+        voucher_id = _attempt(_voucher_id, fields[at].strip()) if isinstance(fields, list) and at < len(fields) else None
+        # A line with a voucher id is never a sum line.
+        if isinstance(fields, list) and not isinstance(voucher_id, str) and (word := invoice_head.sum_word(fields)):
             invoice.sum_lines += 1
-            total = _attempt(_amount, row, invoice.convention) if row is not None else None
+            total = _attempt(_amount, columns.named(fields), invoice.convention) if shape is None else None
             if invoice_head.states_total(word) and isinstance(total, int):
                 invoice.stated_total_cents = total
             continue
-        if row is None:  # refused whole: the line as written, for a person to compare
-            assert shape is not None  # _named refuses only the lines _shape refuses
+        if shape is not None:  # refused whole: the line as written, for a person to compare
             written = shape.text or (table.delimiter.join(fields) if isinstance(fields, list) else "")
             invoice.rejected.append(Rejected(number, shape.kind, shape.en, shape.de, value=money.snippet(written, 120)))
             continue
-        parsed = {"voucher_id": _attempt(_voucher_id, row["voucher_id"]),
-                  "travel_date": _attempt(read_day, row["travel_date"]),
-                  "amount": _attempt(_amount, row, invoice.convention)}
-        amount = parsed["amount"]
-        if isinstance(parsed["travel_date"], date) and isinstance(amount, int):
-            parsed["travel_date"] = _attempt(_within, parsed["travel_date"], None if amount < 0 else invoice.period,
-                                             today)
-        problem = next(((column, value) for column, value in parsed.items() if isinstance(value, money.Refused)), None)
-        if problem is None:
-            invoice.lines.append(Line(number, parsed["voucher_id"], parsed["travel_date"], amount,
-                                      row.get("reference", "")[:64] or None))
-            parts = [_attempt(money.read_euros, row[n]) if row.get(n) else None for n in ("net", "vat")]
-            net_part, vat_part = parts
-            if isinstance(net_part, money.Amount) and isinstance(vat_part, money.Amount):
-                net += net_part.under(invoice.convention)
-                vat += vat_part.under(invoice.convention)
-                invoice.net_cents, invoice.vat_cents = net, vat
+        assert isinstance(fields, list)  # its shape is right
+        travel_date = day(fields[columns.travel_date].strip())
+        amount = amount_of(tuple([fields[i].strip() for i in columns.amounts_at]))
+        if isinstance(travel_date, date) and isinstance(amount, int):
+            travel_date = _attempt(_within, travel_date, None if amount < 0 else invoice.period, today)
+        if isinstance(voucher_id, str) and isinstance(travel_date, date) and isinstance(amount, int):
+            reference = (fields[columns.reference].strip()[:64] or None) if columns.reference is not None else None
+            invoice.lines.append(Line(number, voucher_id, travel_date, amount, reference))
+            row = columns.named(fields) if "net" in columns.amounts else {}
+            if row.get("net") and row.get("vat"):
+                net_part, vat_part = _attempt(money.read_euros, row["net"]), _attempt(money.read_euros, row["vat"])
+                if isinstance(net_part, money.Amount) and isinstance(vat_part, money.Amount):
+                    net += net_part.under(invoice.convention)
+                    vat += vat_part.under(invoice.convention)
+                    invoice.net_cents, invoice.vat_cents = net, vat
             continue
-        column, refused = problem
+        row = columns.named(fields)
+        parsed = {"voucher_id": voucher_id, "travel_date": travel_date, "amount": amount}
+        column, refused = next((column, value) for column, value in parsed.items() if isinstance(value, money.Refused))
         value = row.get(column) if column != "amount" else _amount_text(row)
         invoice.rejected.append(Rejected(
             number, refused.kind, refused.en, refused.de, column, value and money.snippet(value),
             *(v if not isinstance(v, money.Refused) else None for v in parsed.values())))
 
 
-def _sum_word(table: tabular.Table, fields: list[str] | tabular.BadLine) -> str | None:
-    """The sum word of a sum line: no voucher id where the header has it, a cell with a sum word."""
-    if isinstance(fields, tabular.BadLine):
-        return None
-    at = table.names.index("voucher_id")
-    if at < len(fields) and isinstance(_attempt(_voucher_id, fields[at]), str):
-        return None
-    return invoice_head.sum_word(fields)
-
-
-def _shape(table: tabular.Table, fields: list[str] | tabular.BadLine) -> tabular.BadLine | None:
+def _shape(columns: _Columns, fields: list[str] | tabular.BadLine) -> tabular.BadLine | None:
     """Why the line's fields cannot be trusted to be in their columns, if so."""
     if isinstance(fields, tabular.BadLine):
         return fields
-    comma = table.delimiter == ","
-    if len(fields) > len(table.names) and any(f.strip() for f in fields[len(table.names):]):
+    width = len(columns.names)
+    if len(fields) > width and any(f.strip() for f in fields[width:]):
+        comma = columns.comma
         hint = ' (a decimal comma in a comma-separated file must be in quotes: "4,80")' if comma else ""
         hint_de = ' (ein Dezimalkomma in einer kommagetrennten Datei gehört in Anführungszeichen: "4,80")' if comma else ""
         return tabular.BadLine("extra_fields", f"This line has more fields than the header{hint}.",
                                f"Diese Zeile hat mehr Felder als die Kopfzeile{hint_de}.")
-    if len(fields) < len(table.names):
+    if len(fields) < width:
         return tabular.BadLine("missing_fields", "This line has fewer fields than the header.",
                                "Diese Zeile hat weniger Felder als die Kopfzeile.")
-    if comma:
-        for i, name in enumerate(table.names[:-1]):
-            if name in AMOUNTS and re.fullmatch(r"[-+]?\d+", fields[i].strip()) and re.fullmatch(r"\d{1,2}", fields[i + 1].strip()):
-                text = f"{fields[i].strip()},{fields[i + 1].strip()}"
-                return tabular.BadLine(
-                    "ambiguous_amount", f'"{text}": an amount with a decimal comma not in quotes, or a whole-euro '
-                    f'amount and another column? Write "{text}" in quotes.',
-                    f'"{text}": ein Betrag mit Dezimalkomma ohne Anführungszeichen oder ganze Euro und eine weitere '
-                    f'Spalte? Bitte "{text}" in Anführungszeichen schreiben.')
+    for i in columns.splittable:
+        if _WHOLE.fullmatch(fields[i].strip()) and _CENTS.fullmatch(fields[i + 1].strip()):
+            text = f"{fields[i].strip()},{fields[i + 1].strip()}"
+            return tabular.BadLine(
+                "ambiguous_amount", f'"{text}": an amount with a decimal comma not in quotes, or a whole-euro '
+                f'amount and another column? Write "{text}" in quotes.',
+                f'"{text}": ein Betrag mit Dezimalkomma ohne Anführungszeichen oder ganze Euro und eine weitere '
+                f'Spalte? Bitte "{text}" in Anführungszeichen schreiben.')
     return None
 
 
@@ -364,6 +453,8 @@ def read_day(text: str) -> date:
 
 
 def _voucher_id(text: str) -> str:
+    if _CANONICAL_ID.fullmatch(text):  # as normalize_id writes it: most lines, read without decoding
+        return text
     try:
         return codes.normalize_id(text)
     except ValueError:

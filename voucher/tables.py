@@ -23,8 +23,9 @@ def to_csv(tables: Mapping[str, Iterable[dict]], decimal_comma: bool = False, wo
 
 def iter_csv(tables: Mapping[str, Iterable[dict]], decimal_comma: bool = False,
              words: Mapping[str, str] | None = None) -> Iterator[str]:
-    """The CSV in pieces. A table given as a list has the columns of all its rows; one given as
-    an iterator (read as it is written) has those of its first row. `words`: the names people
+    """The CSV in pieces. A table that can be read again (a list; a report's list, read from the
+    database) has the columns of all its rows (it is read twice); one given as an iterator
+    (read once, as it is written) has those of its first row. `words`: the names people
     read for sections and columns (a German export), by the name in the data."""
     words = words or {}
     writer = csv.writer(_Line(), delimiter=";" if decimal_comma else ",", lineterminator="\r\n")
@@ -42,12 +43,10 @@ def iter_csv(tables: Mapping[str, Iterable[dict]], decimal_comma: bool = False,
 
 def _columns(rows: Iterable[dict]) -> tuple[list[str], Iterable[dict]]:
     """The columns to write (those one cell can show), and the rows still all there."""
-    if not isinstance(rows, list):
-        rows = iter(rows)
+    sample: Iterable[dict] = rows
+    if isinstance(rows, Iterator):
         first = next(rows, None)
         sample, rows = ([], []) if first is None else ([first], itertools.chain([first], rows))
-    else:
-        sample = rows
     return list(dict.fromkeys(key for row in sample for key in row if _flat(row[key]))), rows
 
 

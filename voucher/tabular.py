@@ -141,28 +141,72 @@ class Table:
     _offset: int
 
     def rows(self) -> Iterator[tuple[int, list[str] | BadLine]]:
-        """(line number, fields or why the line is refused) for every non-blank line below the header."""
+        """(line number, fields or why the line is refused) for every non-blank line below the
+        header, decoded and split as they are read: one csv.reader over the text stream, which
+        is given one physical line at a time (_Lines), so a row never spans two."""
         text = _text(self.spooled)
         try:
             text.seek(self._offset)
-            number = self.header_line
+            lines = _Lines(text, self.header_line)
+            reader = csv.reader(lines, delimiter=self.delimiter, strict=True)
             while True:
-                line = text.readline(MAX_LINE)
-                if not line:
+                lines.fresh = True
+                try:
+                    fields = next(reader)
+                except StopIteration:
                     return
-                number += 1
-                if len(line) == MAX_LINE and not line.endswith(("\n", "\r")):
-                    while (rest := text.readline(MAX_LINE)) and not rest.endswith(("\n", "\r")):
-                        pass
-                    yield number, BadLine("line_too_long", f"The line is longer than {MAX_LINE:,} characters.",
-                                          f"Die Zeile ist länger als {MAX_LINE:,} Zeichen.".replace(",", "."))
+                except (_OpenQuote, _TooLong, csv.Error) as exc:
+                    reader = csv.reader(lines, delimiter=self.delimiter, strict=True)  # that one is mid-row
+                    yield lines.number, _TOO_LONG if isinstance(exc, _TooLong) else _malformed(lines.line)
                     continue
-                if line.strip():
-                    yield number, split(line, self.delimiter)
+                if lines.line.strip():
+                    yield lines.number, fields
         except UnicodeDecodeError:
             raise _undecodable(self.spooled.encoding) from None
         finally:
             text.detach()
+
+
+class _OpenQuote(Exception):
+    """csv.reader wanted the next line to finish a row: a quotation mark was left open."""
+
+
+class _TooLong(Exception):
+    pass
+
+
+_TOO_LONG = BadLine("line_too_long", f"The line is longer than {MAX_LINE:,} characters.",
+                    f"Die Zeile ist länger als {MAX_LINE:,} Zeichen.".replace(",", "."))
+
+
+class _Lines:
+    """The physical lines below the header, handed to csv.reader one per row: asked for a
+    second line before the reader has given back its row (`fresh` is reset before each row),
+    it raises _OpenQuote instead of letting a quoted field swallow the lines after it. A line
+    over MAX_LINE characters is skipped to its end and raises _TooLong, so no line is ever held
+    longer than that."""
+
+    def __init__(self, text: io.TextIOWrapper, number: int):
+        self.text, self.number, self.line, self.fresh = text, number, "", True
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if not self.fresh:
+            raise _OpenQuote
+        line = self.text.readline(MAX_LINE)
+        if not line:
+            raise StopIteration
+        self.number += 1
+        self.fresh = False
+        if len(line) == MAX_LINE and not line.endswith(("\n", "\r")):
+            while (rest := self.text.readline(MAX_LINE)) and not rest.endswith(("\n", "\r")):
+                pass
+            self.line = ""
+            raise _TooLong
+        self.line = line
+        return line
 
 
 def open_table(spooled: Spooled, column: Callable[[str], str], is_header: Callable[[list[str]], bool],
@@ -201,14 +245,17 @@ def split(line: str, delimiter: str) -> list[str] | BadLine:
     try:
         return next(csv.reader([line.rstrip("\r\n")], delimiter=delimiter, strict=True), [])
     except csv.Error as exc:
-        text = line.rstrip("\r\n")
         if "field larger" in str(exc):
             return BadLine("line_too_long", "A field of this line is too long.", "Ein Feld dieser Zeile ist zu lang.",
-                           text)
-        return BadLine("malformed_quoting", "The quotation marks of this line do not pair up; "
-                       "a quotation mark not closed on its line refuses that line only.",
-                       "Die Anführungszeichen dieser Zeile passen nicht zusammen; ein nicht geschlossenes "
-                       "Anführungszeichen lehnt nur diese Zeile ab.", text)
+                           line.rstrip("\r\n"))
+        return _malformed(line)
+
+
+def _malformed(line: str) -> BadLine:
+    return BadLine("malformed_quoting", "The quotation marks of this line do not pair up; "
+                   "a quotation mark not closed on its line refuses that line only.",
+                   "Die Anführungszeichen dieser Zeile passen nicht zusammen; ein nicht geschlossenes "
+                   "Anführungszeichen lehnt nur diese Zeile ab.", line.rstrip("\r\n"))
 
 
 def read_text(data: bytes) -> str:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from tests.api.invoice_world import TODAY, build, vid
 from voucher.invoice_csv import MAX_BYTES
+from voucher.services import invoice_matching
 from voucher.store import AuditEvent, Invoice, InvoiceLine
 
 
@@ -236,3 +237,20 @@ def test_the_machine_csv_keeps_the_api_names_and_values(client, auth, world):
     text = client.get(f"/api/v1/invoices/{report['invoice']['id']}?format=csv", headers=auth("finance")).get_data(as_text=True)
     assert "billed_cents" in text and "2026-11-03T08:00:00Z" in text
     assert "\r\nmatched\r\n" in text and "Passt" not in text and "03.11.2026" not in text
+
+
+@pytest.mark.parametrize("bucket", [1, 3, 20_000])
+def test_lines_matched_bucket_by_bucket_come_out_as_matched_at_once(client, auth, world, monkeypatch, bucket):
+    """A large invoice is matched a bucket of vouchers at a time (1 line: each voucher's lines on
+    their own): a voucher's lines still meet (a charge, its credit, the return journey), and
+    every list is in file order."""
+    monkeypatch.setattr(invoice_matching, "BUCKET_LINES", bucket)
+    report = match(client, auth, f"{vid(8)};20.11.2026;9,99", f"{vid(7)};15.11.2026;4,80", f"{vid(6)};03.11.2026;4,80",
+                   f"{vid(2)};04.11.2026;4,80", f"{vid(7)};15.11.2026;-4,80", f"{vid(2)};04.11.2026;4,80",
+                   f"{vid(1)};03.11.2026;4,80", f"{vid(3)};26.11.2026;4,80")
+    assert [(e["line"], int(e["voucher_id"])) for e in report["matched"]] == [(2, 8), (3, 7), (5, 2), (7, 2), (8, 1)]
+    assert [e["line"] for e in report["over_max_fare"]] == [2]
+    assert [(e["line"], e["reverses_line"]) for e in report["credited"]] == [(6, 3)]
+    assert numbers(report, "billed_not_redeemed") == [6] and numbers(report, "date_mismatch") == [3]
+    assert numbers(report, "redeemed_not_billed") == [4, 7, 3]
+    assert report["totals"]["payable_cents"] == 4 * 480

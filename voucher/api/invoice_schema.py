@@ -6,7 +6,7 @@ fails. Amounts are integer cents and gross (VAT included); instants are UTC (`..
 
 from __future__ import annotations
 
-from ..services import invoice_matching, invoices
+from ..services import invoice_matching, invoice_report, invoices
 
 
 def _ref(name: str) -> dict:
@@ -26,7 +26,7 @@ INSTANT = {"type": "string", "format": "date-time", "description": "UTC"}
 SUMMARY = {
     "id": {**INTEGER, "description": "our number for the stored invoice"},
     "operator": _nullable("string", "the transit operator (given, or from the file's letterhead)"),
-    "amounts": {"enum": [invoices.AMOUNTS], "description": "every amount includes VAT, as the fare table's prices"},
+    "amounts": {"enum": [invoice_report.AMOUNTS], "description": "every amount includes VAT, as the fare table's prices"},
     "period_from": {**DAY, "type": ["string", "null"]}, "period_to": {**DAY, "type": ["string", "null"]},
     "period_source": {"enum": ["file", "parameter", "majority_month", None],
                       "description": "where the period comes from: the file, the request, or the month of most journeys"},

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Literal
 
 from flask import Blueprint, Response, request
@@ -11,7 +12,8 @@ from werkzeug.exceptions import BadRequest, RequestEntityTooLarge
 from .. import context, invoice_csv
 from ..access import log_download
 from ..schemas import InvoiceOptions
-from ..services import invoice_export, invoices
+from ..services import invoice_export, invoice_report, invoices
+from ..services.invoice_report import Report
 from .auth import actor, requires
 from .finance import csv_response
 
@@ -62,16 +64,33 @@ def get_invoice(invoice_id: int):
     return _answer(invoices.report(context.session(), invoice_id), query)
 
 
-def _answer(report: dict, query: ReportQuery):
-    return report_csv(report, query.decimal) if query.format == "csv" else report
+def _answer(report: Report, query: ReportQuery) -> Response:
+    """The report as JSON or CSV, streamed: its lists are read from the request's session as
+    they are sent, and the session is closed when the answer ends."""
+    if query.format == "csv":
+        return report_csv(report, query.decimal)
+    session = context.keep_session()
+
+    def pieces() -> Iterator[str]:
+        try:
+            yield from invoice_report.json_text(report)
+        finally:
+            session.close()
+
+    response = Response(pieces(), mimetype="application/json")
+    response.call_on_close(session.close)
+    return response
 
 
-def report_csv(report: dict, decimal: str) -> Response:
+def report_csv(report: Report, decimal: str) -> Response:
     """An invoice's report as a CSV download (the finance page's too): with the decimal comma,
-    German Excel's, in German (services/invoice_export.py); else the machine-readable one."""
+    German Excel's, in German (services/invoice_export.py); else the machine-readable one.
+    Streamed, as _answer's JSON."""
     log_download("csv_export", report="invoice_match", invoice_id=report["invoice"]["id"])
     data, words = invoice_export.export(report, decimal == "comma", context.services().settings.timezone)
-    return csv_response(data, decimal, f"invoice-{report['invoice']['id']}-match.csv", words=words)
+    # a copy typed as the tables csv_response takes (dict is invariant in its values)
+    return csv_response(dict(data), decimal, f"invoice-{report['invoice']['id']}-match.csv", context.keep_session(),
+                        words=words)
 
 
 def register(bp: Blueprint) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from zoneinfo import ZoneInfo
 
 import click
@@ -40,8 +41,7 @@ def finance_match(ctx: Context, invoice_csv: str, fmt: str, decimal_comma: bool,
     with open(invoice_csv, "rb") as source:
         upload = reader.read(source, now.astimezone(tz).date(), options.period)
     with ctx.db.session() as session:
-        report = invoices.submit(session, upload, options.operator, CLI_ACTOR, now, tz)
-    _show(report, fmt, decimal_comma, tz)
+        _show(invoices.submit(session, upload, options.operator, CLI_ACTOR, now, tz), fmt, decimal_comma, tz)
 
 
 @finance_group.command("invoices")
@@ -66,11 +66,12 @@ def finance_invoices(ctx: Context, invoice_id: int | None, limit: int, fmt: str,
         click.echo(json.dumps(listed, indent=2, ensure_ascii=False))
 
 
-def _show(report: dict, fmt: str, decimal_comma: bool, tz: ZoneInfo, quiet: bool = False) -> None:
-    """The report on stdout (the CSV with --decimal-comma in German, as the page's); refused
-    lines and a duplicate's note also on stderr."""
+def _show(report: Mapping, fmt: str, decimal_comma: bool, tz: ZoneInfo, quiet: bool = False) -> None:
+    """The report on stdout (the CSV with --decimal-comma in German, as the page's; the JSON
+    with an entry per line), written as it is read; refused lines and a duplicate's note also
+    on stderr."""
     from .. import tables
-    from ..services import invoice_export
+    from ..services import invoice_export, invoice_report
 
     if not quiet:
         if "note" in report:
@@ -79,6 +80,8 @@ def _show(report: dict, fmt: str, decimal_comma: bool, tz: ZoneInfo, quiet: bool
             click.echo(f"line {entry['line']}: {entry['error']}", err=True)
     if fmt == "csv":
         data, words = invoice_export.export(report, decimal_comma, tz)
-        click.echo(tables.to_csv(data, decimal_comma, words), nl=False)
+        pieces = tables.iter_csv(data, decimal_comma, words)
     else:
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        pieces = invoice_report.json_text(report, ensure_ascii=False)
+    for piece in pieces:
+        click.echo(piece, nl=False)

@@ -4,6 +4,7 @@ with their status, each one's report by kind with counts and sums, and its CSV."
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -17,6 +18,7 @@ from ..api.invoices import report_csv
 from ..schemas import InvoiceOptions
 from ..services import invoices
 from ..services.invoice_matching import REASONS
+from ..services.invoice_report import Report
 from ..staff import accepts_upload
 from ..staff.auth import page_for
 from ..staff.i18n import day, either, euros, moment, t
@@ -31,6 +33,7 @@ KINDS = ("matched", "over_max_fare", "credited", "credited_partly", "no_fare", "
 # The lines shown below the summary: what needs a person first, what is paid last.
 SECTIONS = ("no_fare", "billed_twice", "billed_after_revocation", "billed_not_redeemed", "date_mismatch", "over_max_fare",
             "credit_unmatched", "rejected_lines", "redeemed_not_billed", "credited", "credited_partly", "matched")
+_OUTCOMES = {"rejected_lines": "rejected"}  # else a kind's outcome is its name
 ENCODINGS = {"cp1252": "Windows-1252", "utf-8": "UTF-8", "utf-16": "UTF-16"}
 
 
@@ -39,26 +42,28 @@ class Kind:
     key: str
     count: int
     cents: int | None  # what its lines bill (None: lines that bill nothing)
-    entries: list[dict]
+    entries: Sequence[dict]
 
 
-def kinds(report: dict) -> list[Kind]:
+def kinds(report: Report) -> list[Kind]:
     """Every kind of the report with its count and the sum its lines bill. A line above what is
     owed is counted once: its excess under over_max_fare, the rest under matched, so the kinds'
-    sums (refused lines aside, which are not billed) add up to the billed total."""
+    sums (refused lines aside, which are not billed) add up to the billed total. Counted and
+    summed by the database: a report may have a million lines, of which the page shows a few."""
+    billed = report.billed()
+    excess = report["totals"]["excess_cents"]
     out = []
     for key in KINDS:
         entries = report[key]
-        amounts = [_share(key, e) for e in entries if e.get("amount_cents") is not None]
-        # Unbilled journeys bill nothing; refused lines may have no readable amount at all.
-        billed = key != "redeemed_not_billed" and (amounts or key != "rejected_lines")
-        out.append(Kind(key, len(entries), sum(amounts) if billed else None, entries))
+        count, cents = billed.get(_OUTCOMES.get(key, key), (0, None))
+        if key == "over_max_fare":
+            count, cents = len(entries), excess
+        elif key == "matched":
+            cents = (cents or 0) - excess
+        elif key != "rejected_lines":  # refused lines may have no readable amount at all
+            cents = None if key == "redeemed_not_billed" else cents or 0  # unbilled journeys bill nothing
+        out.append(Kind(key, count, cents, entries))
     return out
-
-
-def _share(key: str, entry: dict) -> int:
-    excess = entry.get("excess_cents", 0)
-    return excess if key == "over_max_fare" else entry["amount_cents"] - (excess if key == "matched" else 0)
 
 
 def _euros_or_none(cents: int | None) -> str:

@@ -12,6 +12,7 @@ owed, or owed back.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,7 +34,7 @@ def latest(session: Session, number: str | None, operator: str | None) -> Invoic
                           .order_by(Invoice.id.desc()).limit(1))
 
 
-def _by_day(rows: list[dict]) -> dict[tuple, list[int]]:
+def _by_day(rows: Iterable[dict]) -> dict[tuple, list[int]]:
     """(voucher, day) -> [billed, payable] over the charges and credits of one version."""
     sums: dict[tuple, list[int]] = defaultdict(lambda: [0, 0])
     for row in rows:
@@ -44,7 +45,7 @@ def _by_day(rows: list[dict]) -> dict[tuple, list[int]]:
     return sums
 
 
-def difference(before: list[dict], paying: dict[tuple, int], after: list[dict]) -> list[dict]:
+def difference(before: Iterable[dict], paying: dict[tuple, int], after: Iterable[dict]) -> list[dict]:
     """One row per voucher and day whose billed or paid amount changed, in date order: billed as
     the two versions say, paid before as `paying` (invoice_matching.paying) says."""
     old, new = _by_day(before), _by_day(after)

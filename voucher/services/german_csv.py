@@ -9,7 +9,7 @@ read); services/invoice_export.py and services/finance.py (the reconciliation) d
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache
@@ -83,11 +83,11 @@ class Vocabulary:
         return self.tables(tables, tz), self.headers()
 
     def tables(self, tables: Mapping[str, Iterable[dict]], tz: ZoneInfo) -> dict[str, Iterable[dict]]:
-        """Every row in German; a list stays a list (its columns are those of all its rows), a
-        stream stays a stream (read as the CSV is written)."""
+        """Every row in German, read as the CSV is written; a table that can be read again (its
+        columns are those of all its rows: tables.iter_csv) still can, a stream stays a stream."""
         out: dict[str, Iterable[dict]] = {}
         for name, rows in tables.items():
-            out[name] = [self.row(r, tz) for r in rows] if isinstance(rows, list) else (self.row(r, tz) for r in rows)
+            out[name] = (self.row(r, tz) for r in rows) if isinstance(rows, Iterator) else _Rows(self, rows, tz)
         return out
 
     def row(self, row: Mapping[str, Any], tz: ZoneInfo) -> dict:
@@ -97,3 +97,14 @@ class Vocabulary:
         if value is None:
             return german()[self.empty[key]] if key in self.empty else None
         return self.values[key](value, tz) if key in self.values else value
+
+
+class _Rows:
+    """A table's rows in German, made each time it is read (tables.iter_csv reads a table that
+    can be read again twice: once for its columns, once for its rows)."""
+
+    def __init__(self, vocabulary: Vocabulary, rows: Iterable[dict], tz: ZoneInfo):
+        self.vocabulary, self.rows, self.tz = vocabulary, rows, tz
+
+    def __iter__(self) -> Iterator[dict]:
+        return (self.vocabulary.row(row, self.tz) for row in self.rows)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from zoneinfo import ZoneInfo
 
-from . import invoice_matching, invoices
+from . import invoice_matching, invoice_report, invoices
 from .german_csv import Vocabulary, day, days, german, instant, word, words
 
 GERMAN = german()  # the staff pages' words: the page and the CSV say the same
@@ -44,12 +44,12 @@ HEADERS_DE = {
 GERMAN_REPORT = Vocabulary(HEADERS_DE, {
     "status": word("inv_status_"), "period_source": word("period_source_"), "direction": word("direction_"),
     "decimal": word("decimal_"), "reason": words(invoice_matching.REASONS),
-    "amounts": lambda value, _tz: "brutto (mit MwSt.)" if value == invoices.AMOUNTS else value,
+    "amounts": lambda value, _tz: "brutto (mit MwSt.)" if value == invoice_report.AMOUNTS else value,
     "travel_date": day, "period_from": day, "period_to": day, "journey_dates": days,
     "redeemed_at": instant, "revoked_at": instant, "uploaded_at": instant,
 }, dropped=frozenset({"error"}))  # the German reason is in error_de
 
 
-def export(report: dict, decimal_comma: bool, tz: ZoneInfo) -> tuple[dict[str, Iterable[dict]], Mapping[str, str] | None]:
+def export(report: Mapping, decimal_comma: bool, tz: ZoneInfo) -> tuple[dict[str, Iterable[dict]], Mapping[str, str] | None]:
     """The report's CSV tables and their names (german_csv.Vocabulary.export)."""
     return GERMAN_REPORT.export(invoices.tables(report), decimal_comma, tz)

@@ -36,17 +36,25 @@ Finally, redeemed_not_billed: journeys inside the invoice's period that no invoi
 
 from __future__ import annotations
 
+import heapq
+import json
+from array import array
+from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import cast
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import ARRAY, and_, any_, func, select
+from sqlalchemy import cast as sql_cast
+from sqlalchemy import column as sql_column
+from sqlalchemy.orm import QueryableAttribute, Session, aliased
+from sqlalchemy.sql.elements import ColumnElement
 
 from ..invoice_csv import Line
+from ..spill import Spill
 from ..store import Invoice, InvoiceLine, Redemption, Revocation, Voucher
 from ..timefmt import format_instant
 from . import fares
@@ -58,7 +66,9 @@ NO_FARE = "no_fare"
 CREDITED = "credited"
 CREDITED_PARTLY = "credited_partly"
 REVOKED = "revoked"  # the outcome of a redemption after the voucher's revocation
-_CHUNK = 500  # ids per IN (...), well below SQLite's and PostgreSQL's parameter limits
+_CHUNK = 5000  # ids per query (_among)
+BUCKET_LINES = 20_000  # lines matched at a time (match())
+ROW_BATCH = 256  # rows per pickled batch: merging the buckets holds one batch of each
 # Why a line is what it is, as stored (the API's English) and as the staff catalogue words it.
 CREDIT_NO_LINE = "no paid line of this voucher and day to credit"
 REFERENCE_UNKNOWN = "the invoice it names is not stored (for this operator)"
@@ -122,17 +132,66 @@ class Ledger:
         return journey.id not in self.held and len(self.paid.get(journey.id, ())) < self.travellers[journey.voucher_id]
 
 
-def match(session: Session, invoice_id: int, lines: list[Line], period: tuple[date, date] | None,
-          tz: ZoneInfo, corrects: int | None = None, references: Mapping[str, int | None] | None = None) -> list[dict]:
-    """One row (as stored in invoice_lines) per line, then one per unbilled journey. `corrects`:
-    the stored invoice this one corrects, whose lines pay nothing any more; `references`: the
-    stored invoice each credit's reference names (None: none stored)."""
-    ledger = _load(session, {line.voucher_id for line in lines}, period, tz, corrects)
+def match(session: Session, invoice_id: int, lines: Sequence[Line], period: tuple[date, date] | None,
+          tz: ZoneInfo, corrects: int | None = None, seen: Callable[[dict], object] = lambda row: None,
+          references: Mapping[str, int | None] | None = None) -> Matched:
+    """One row (as stored in invoice_lines) per line, then one per unbilled journey; `seen` is
+    shown each as it is made (to sum it up without reading it back). `corrects`: the stored
+    invoice this one corrects, whose lines pay nothing any more; `references`: the stored
+    invoice each credit's reference names (None: none stored).
+
+    A voucher's lines only ever meet its own journeys and paid lines, so a large invoice is
+    matched a bucket of vouchers at a time (BUCKET_LINES lines, by the voucher id's hash): only
+    that bucket's journeys are held, and its rows go to a Spill, in file order."""
+    count = max(1, -(-len(lines) // BUCKET_LINES))
+    members = [array("l") for _ in range(count)]
+    for index, line in enumerate(lines):
+        members[hash(line.voucher_id) % count].append(index)
+    buckets, billed, reversed_ = [], array("q"), set()
+    for member in members:
+        bucket = [lines[index] for index in member]
+        ledger = _load(session, {line.voucher_id for line in bucket}, period, tz, corrects)
+        rows: Spill[dict] = Spill(ROW_BATCH)
+        for row in _bucket(ledger, invoice_id, bucket, references or {}):
+            seen(row)
+            rows.append(row)
+        buckets.append(rows)
+        billed.extend(journey for journey, paid in ledger.paid.items() if paid)
+        billed.extend(ledger.held)
+        reversed_ |= ledger.reversed
+    unbilled: Spill[dict] = Spill(ROW_BATCH)
+    for row in _unbilled(session, array("q", sorted(billed)), reversed_, period, tz, corrects):
+        seen(row)
+        unbilled.append(row)
+    return Matched(buckets, unbilled)
+
+
+@dataclass
+class Matched:
+    """The rows of an invoice's lines, bucket by bucket (each in file order: rows() merges
+    them), and of the journeys nobody billed."""
+
+    buckets: list[Spill[dict]]
+    unbilled: Spill[dict]
+
+    def rows(self, rejected: Iterable[dict] = ()) -> Iterator[dict]:
+        """Every row as stored: the lines (with `rejected`, also in file order) by line number, then the unbilled journeys."""
+        yield from heapq.merge(*self.buckets, rejected, key=lambda row: row["line"])
+        yield from self.unbilled
+
+    def close(self) -> None:
+        for spill in (*self.buckets, self.unbilled):
+            spill.close()
+
+
+def _bucket(ledger: Ledger, invoice_id: int, lines: list[Line], references: Mapping[str, int | None]) -> list[dict]:
+    """The rows of one bucket's lines, in file order: credits for earlier invoices first (so a
+    credit-and-rebill in one file works), then the charges, then credits for this invoice."""
     rows: dict[int, dict] = {}
     credits = [line for line in lines if line.amount_cents < 0]
     for line in credits:
         if line.reference:
-            rows[line.line] = _referenced_credit(ledger, line, (references or {}).get(line.reference))
+            rows[line.line] = _referenced_credit(ledger, line, references.get(line.reference))
             continue
         target = _credit_target(ledger, line, lambda p: p.invoice_id != invoice_id)
         if target is not None:
@@ -145,7 +204,7 @@ def match(session: Session, invoice_id: int, lines: list[Line], period: tuple[da
             target = _credit_target(ledger, line, lambda p: p.invoice_id == invoice_id)
             rows[line.line] = _credit(ledger, line, target) if target else _row(line, "credit_unmatched",
                                                                                reason=CREDIT_NO_LINE)
-    return [rows[line.line] for line in lines] + _unbilled(session, ledger, period, corrects)
+    return [rows[line.line] for line in lines]
 
 
 def _charge(ledger: Ledger, invoice_id: int, line: Line) -> dict:
@@ -154,11 +213,10 @@ def _charge(ledger: Ledger, invoice_id: int, line: Line) -> dict:
     journeys = ledger.journeys.get(line.voucher_id, [])
     accepted = [j for j in journeys if j.outcome == ACCEPTED]
     that_day = [j for j in accepted if j.day == line.travel_date]
-    # An unbilled journey first: a second line that day is another journey before another traveller.
-    open_ = sorted((j for j in that_day if ledger.has_room(j)), key=lambda j: bool(ledger.paid.get(j.id)))
+    open_ = [j for j in that_day if ledger.has_room(j)]
     revoked_at = ledger.revoked_at.get(line.voucher_id)
-    if open_:
-        return _pay(ledger, invoice_id, line, open_[0])
+    if open_:  # an unbilled journey first: a second line that day is another journey before another traveller
+        return _pay(ledger, invoice_id, line, next((j for j in open_ if not ledger.paid.get(j.id)), open_[0]))
     after = [j for j in journeys if j.outcome == REVOKED and j.day == line.travel_date]
     if after:
         return _row(line, "billed_after_revocation", revoked_at=format_instant(revoked_at),
@@ -249,53 +307,64 @@ def stored_row(outcome: str, line: int | None, voucher_id: str | None, travel_da
             "payable_cents": 0, "detail": detail, **columns}
 
 
-def _unbilled(session: Session, ledger: Ledger, period: tuple[date, date] | None, corrects: int | None) -> list[dict]:
-    """Journeys in the period that nothing pays, after this invoice."""
+def _unbilled(session: Session, billed: array, reversed_: set[tuple[int, int]], period: tuple[date, date] | None,
+              tz: ZoneInfo, corrects: int | None) -> Iterator[dict]:
+    """Journeys in the period that nothing pays, after this invoice (`billed`: the journeys its
+    buckets found paid or held, sorted), read _CHUNK at a time: the ids first, then what is
+    shown of those still open."""
     if period is None:
-        return []
-    start = datetime.combine(period[0], time(0), ledger.tz)
-    end = datetime.combine(period[1] + timedelta(days=1), time(0), ledger.tz)
+        return
+    dialect = session.get_bind().dialect.name
+    start = datetime.combine(period[0], time(0), tz)
+    end = datetime.combine(period[1] + timedelta(days=1), time(0), tz)
     journeys = session.execute(
-        select(Redemption.id, Redemption.client_id, Redemption.voucher_id, Redemption.redeemed_at, Redemption.location)
-        .where(is_ride(), Redemption.redeemed_at >= start, Redemption.redeemed_at < end)
-        .order_by(Redemption.redeemed_at, Redemption.id)).all()
-    billed = {j for j, lines in ledger.paid.items() if lines} | ledger.held
-    open_ids = [j.id for j in journeys if j.id not in billed]
-    paid_elsewhere: set[int] = set()
-    for chunk in _chunks(open_ids):
-        paid_elsewhere.update(row.redemption_id for row in session.execute(_paid_lines(corrects).where(
-            InvoiceLine.redemption_id.in_(chunk))) if (row.invoice_id, row.line) not in ledger.reversed)
-    return [stored_row("redeemed_not_billed", None, j.voucher_id, j.redeemed_at.astimezone(ledger.tz).date(), None,
-                       {"client_id": j.client_id, "redeemed_at": format_instant(j.redeemed_at), "location": j.location},
-                       redemption_id=j.id)
-            for j in journeys if j.id not in billed and j.id not in paid_elsewhere]
+        select(Redemption.id).where(is_ride(), Redemption.redeemed_at >= start, Redemption.redeemed_at < end)
+        .order_by(Redemption.redeemed_at, Redemption.id).execution_options(yield_per=_CHUNK))
+    for chunk in journeys.scalars().partitions():
+        open_ids = [j for j in chunk if not _holds(billed, j)]
+        if not open_ids:
+            continue
+        paid_elsewhere = {row.redemption_id for row in session.execute(_paid_lines(corrects).where(
+            _among(InvoiceLine.redemption_id, open_ids, dialect))) if (row.invoice_id, row.line) not in reversed_}
+        shown = {j.id: j for j in session.execute(
+            select(Redemption.id, Redemption.client_id, Redemption.voucher_id, Redemption.redeemed_at, Redemption.location)
+            .where(_among(Redemption.id, [j for j in open_ids if j not in paid_elsewhere], dialect)))}
+        yield from (stored_row("redeemed_not_billed", None, j.voucher_id, j.redeemed_at.astimezone(tz).date(), None,
+                               {"client_id": j.client_id, "redeemed_at": format_instant(j.redeemed_at),
+                                "location": j.location}, redemption_id=j.id)
+                    for j in (shown[i] for i in open_ids if i in shown))
+
+
+def _holds(ids: array, wanted: int) -> bool:
+    at = bisect_left(ids, wanted)
+    return at < len(ids) and ids[at] == wanted
 
 
 def _load(session: Session, voucher_ids: set[str], period: tuple[date, date] | None, tz: ZoneInfo,
           corrects: int | None) -> Ledger:
     ledger = Ledger(tz)
+    run = session.connection().execute  # Core rows: the ORM has nothing to add to these columns
     dialect = session.get_bind().dialect.name
     for chunk in _chunks(sorted(voucher_ids)):
-        ledger.travellers.update(session.execute(select(Voucher.id, Voucher.travellers).where(Voucher.id.in_(chunk))).all())
-        ledger.revoked_at.update(session.execute(
-            select(Revocation.voucher_id, Revocation.revoked_at).where(Revocation.voucher_id.in_(chunk))).all())
-        for r in session.execute(
+        ledger.travellers.update(run(select(Voucher.id, Voucher.travellers).where(_among(Voucher.id, chunk, dialect))).all())
+        ledger.revoked_at.update(run(
+            select(Revocation.voucher_id, Revocation.revoked_at).where(_among(Revocation.voucher_id, chunk, dialect))).all())
+        for id_, client_id, voucher_id, redeemed_at, location, outcome in run(
                 select(Redemption.id, Redemption.client_id, Redemption.voucher_id, Redemption.redeemed_at,
                        Redemption.location, Redemption.outcome)
-                .where(Redemption.voucher_id.in_(chunk), Redemption.outcome.in_((ACCEPTED, REVOKED)),
+                .where(_among(Redemption.voucher_id, chunk, dialect), Redemption.outcome.in_((ACCEPTED, REVOKED)),
                        Redemption.purpose == JOURNEY)  # an arrival at the reception is never billed
-                .order_by(Redemption.redeemed_at, Redemption.id)):
-            ledger.journeys[r.voucher_id].append(Journey(  # voucher_id is in the chunk: not None
-                r.id, r.client_id, cast(str, r.voucher_id), r.redeemed_at, r.location, r.outcome,
-                day=r.redeemed_at.astimezone(tz).date()))
+                .order_by(Redemption.redeemed_at, Redemption.id)).all():
+            voucher_id = cast(str, voucher_id)  # it is in the chunk: not None
+            ledger.journeys[voucher_id].append(Journey(
+                id_, client_id, voucher_id, redeemed_at, location, outcome, redeemed_at.astimezone(tz).date()))
         if period is not None:  # a charge is for a journey inside the period (invoice_csv refuses others)
-            owed = fares.journeys(Period(period[0], period[1], tz), dialect, Redemption.voucher_id.in_(chunk)).subquery()
-            for o in session.execute(select(owed.c.id, owed.c.owed_cents, owed.c.fare_cents, owed.c.max_fare_cents)):
-                ledger.owed[o.id] = Owed(o.owed_cents, o.fare_cents, o.max_fare_cents)
-        paid = {(p.invoice_id, p.line): Paid(*p)
-                for p in session.execute(_paid_lines(corrects).where(InvoiceLine.voucher_id.in_(chunk)))}
-        for credit in session.execute(select(InvoiceLine.amount_cents, InvoiceLine.payable_cents, InvoiceLine.detail)
-                                      .where(InvoiceLine.voucher_id.in_(chunk), InvoiceLine.outcome == CREDITED_PARTLY)):
+            owed = fares.journeys(Period(period[0], period[1], tz), dialect, _among(Redemption.voucher_id, chunk, dialect)).subquery()
+            for id_, *amounts in run(select(owed.c.id, owed.c.owed_cents, owed.c.fare_cents, owed.c.max_fare_cents)).all():
+                ledger.owed[id_] = Owed(*amounts)
+        paid = {(p.invoice_id, p.line): Paid(*p) for p in run(_paid_lines(corrects).where(_among(InvoiceLine.voucher_id, chunk, dialect)))}
+        for credit in run(select(InvoiceLine.amount_cents, InvoiceLine.payable_cents, InvoiceLine.detail)
+                          .where(_among(InvoiceLine.voucher_id, chunk, dialect), InvoiceLine.outcome == CREDITED_PARTLY)):
             target = paid.get((credit.detail["credits_invoice_id"], credit.detail["credits_line"]))
             if target is not None:
                 target.amount_cents += credit.amount_cents
@@ -333,3 +402,12 @@ def _paid_lines(corrects: int | None = None):
 
 def _chunks(items: list) -> list[list]:
     return [items[i:i + _CHUNK] for i in range(0, len(items), _CHUNK)]
+
+
+def _among(column: QueryableAttribute, values: list, dialect: str) -> ColumnElement[bool]:
+    """`column IN values` (voucher ids or row numbers: no commas), the values passed as one
+    text parameter where IN (...) passes one each: for a million invoice lines, the work per
+    parameter (SQLAlchemy's, the driver's) took longer than the queries."""
+    if dialect == "postgresql":
+        return column == any_(sql_cast(func.string_to_array(",".join(map(str, values)), ","), ARRAY(column.type)))
+    return column.in_(select(sql_column("value")).select_from(func.json_each(json.dumps(values))))

@@ -1,0 +1,70 @@
+"""A large invoice is read in bounded memory: the upload in chunks, never whole; its text
+decoded and split as it is read; its lines kept packed (voucher/invoice_csv.py's Lines), its
+refused lines on disk (voucher/spill.py)."""
+
+from __future__ import annotations
+
+import io
+import tracemalloc
+from dataclasses import fields
+from datetime import date
+
+from voucher.invoice_csv import Line, Lines, read
+
+TODAY = date(2026, 12, 31)
+
+
+def invoice(lines: int, remark: int) -> bytes:
+    """A November invoice with a long remark on every line (the remark is read and let go)."""
+    rows = (f"{n % 5000:013d};{1 + n % 28:02d}.11.2026;4,80;{'Fahrt zum Jobcenter ' * (remark // 20)}\r\n"
+            for n in range(lines))
+    return ("voucher_id;travel_date;amount;Bemerkung\r\n" + "".join(rows)).encode("cp1252")
+
+
+class Upload(io.RawIOBase):
+    """A request body as it arrives: read a chunk at a time; asked for all of it (or for more
+    than a megabyte) at once, it fails the test."""
+
+    def __init__(self, data: bytes):
+        self.data, self.at = memoryview(data), 0
+
+    def readable(self) -> bool:
+        return True
+
+    def read(self, size: int | None = -1) -> bytes:
+        assert size is not None and 0 < size <= 1 << 20, f"the upload was read whole (read({size}))"
+        piece = bytes(self.data[self.at:self.at + size])
+        self.at += len(piece)
+        return piece
+
+
+def test_the_upload_is_read_a_chunk_at_a_time():
+    data = invoice(5_000, 100)
+    assert len(read(Upload(data), TODAY).lines) == 5_000
+
+
+def test_reading_an_invoice_holds_its_packed_lines_and_little_else():
+    """20,000 lines of 430 bytes (8.6 MB): what reading allocates at its peak is the packed lines
+    (33 bytes each) and buffers, about a tenth of the file. Holding its text (8.6 MB), the
+    fields of its lines or a Line object per line (170 bytes) would each be well over the bound."""
+    lines = 20_000
+    data = invoice(lines, 400)
+    tracemalloc.start()
+    try:
+        result = read(Upload(data), TODAY)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert len(result.lines) == lines and result.lines_in_file == lines
+    assert peak < 48 * lines + (1 << 18), f"{peak:,} bytes at the peak reading a file of {len(data):,} bytes"
+
+
+def test_packed_lines_give_back_every_field_of_a_line():
+    written = [Line(2, f"{7:013d}", date(2026, 11, 3), 480), Line(9, "FZZZZZZZZZZZZ", date(2026, 11, 30), -1290, "RE-2026-11"),
+               Line(11, f"{8:013d}", date(2026, 11, 30), 290)]
+    lines = Lines()
+    for line in written:
+        lines.append(line)
+    assert list(lines) == written and [lines[0], lines[1], lines[-1]] == written and lines[0:3] == written
+    # A field added to Line needs its column in Lines, or it would be lost here.
+    assert [f.name for f in fields(Line)] == ["line", "voucher_id", "travel_date", "amount_cents", "reference"]
