@@ -5,11 +5,13 @@ refused lines on disk (voucher/spill.py)."""
 from __future__ import annotations
 
 import io
+import random
 import tracemalloc
 from dataclasses import fields
 from datetime import date
 
 from voucher.invoice_csv import Line, Lines, read
+from voucher.services import invoice_matching
 
 TODAY = date(2026, 12, 31)
 
@@ -66,5 +68,24 @@ def test_packed_lines_give_back_every_field_of_a_line():
     for line in written:
         lines.append(line)
     assert list(lines) == written and [lines[0], lines[1], lines[-1]] == written and lines[0:3] == written
+    assert list(lines.at([2, 0])) == [written[2], written[0]]
+    assert list(lines.voucher_ids()) == [line.voucher_id for line in written]
     # A field added to Line needs its column in Lines, or it would be lost here.
     assert [f.name for f in fields(Line)] == ["line", "voucher_id", "travel_date", "amount_cents", "reference"]
+
+
+def test_lines_are_matched_in_buckets_that_are_ranges_of_voucher_ids(monkeypatch):
+    """A bucket is a range of voucher ids (its queries read one stretch of each index), so a
+    voucher's lines are all in one bucket; each line is in exactly one, in file order; the
+    buckets are about BUCKET_LINES lines each, their bounds drawn from a sample."""
+    monkeypatch.setattr(invoice_matching, "BUCKET_LINES", 100)
+    chance = random.Random(20)
+    lines = Lines()
+    for n in range(1_000):
+        lines.append(Line(n + 2, f"{chance.randrange(16**12):013X}" if n % 3 else f"{n % 7:013d}", date(2026, 11, 3), 480))
+    members = [list(member) for member in invoice_matching._buckets(lines)]
+    assert sorted(i for member in members for i in member) == list(range(1_000))
+    assert all(member == sorted(member) for member in members)
+    ranges = [(min(ids), max(ids)) for ids in ([lines[i].voucher_id for i in member] for member in members) if ids]
+    assert all(high < next_low for (_, high), (next_low, _) in zip(ranges, ranges[1:], strict=False))
+    assert len(members) == 10 and max(map(len, members)) < 250

@@ -10,16 +10,21 @@ logs, and parameters are names and journeys.
 
 from __future__ import annotations
 
+import json
 import os
 import select
 import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from functools import cache
+from itertools import chain, islice
+from operator import itemgetter
 from pathlib import Path
+from typing import Any, cast
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import JSON, Insert, Table, create_engine, event
-from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.engine import URL, Engine, make_url
 from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -53,60 +58,83 @@ class Database:
             command.upgrade(cfg, "head")
 
 
-def insert_rows(session: Session, table: Table, rows: list[dict]) -> None:
-    """Rows into one table in the session's transaction. PostgreSQL gets COPY_FROM rows or more by
-    COPY, which costs a third of an executemany per row in Python and half in the server, but one
-    round trip more; SQLite gets them by the driver's executemany (_executemany); fewer rows, and
-    other databases, get SQLAlchemy's executemany. A duplicate key raises IntegrityError either way."""
-    if not rows:
-        return
+def insert_rows(session: Session, table: Table, rows: Iterable[Mapping[str, Any]],
+                same: Mapping[str, Any] | None = None) -> int:
+    """Rows into one table in the session's transaction, taken as they come (a generator of a
+    million rows is never held); `same`: columns with one value for every row. Returns how many
+    rows were inserted.
+
+    PostgreSQL gets COPY_FROM rows or more by one COPY, which costs a third of an executemany
+    per row in Python and half in the server, and the server stores rows while the next are
+    made; SQLite gets them by the driver's executemany, without SQLAlchemy's work per row. Fewer
+    rows, other databases, and rows that leave out a column SQLAlchemy would fill in (a default)
+    get SQLAlchemy's executemany. A duplicate key raises IntegrityError either way."""
+    rows = iter(rows)
+    first = list(islice(rows, COPY_FROM))
+    same = dict(same or {})
     connection = session.connection()
-    if connection.dialect.name == "sqlite" and len(rows) >= COPY_FROM and _complete(table, rows[0]):
-        _executemany(connection, table, rows)
-        return
-    if connection.dialect.name != "postgresql" or len(rows) < COPY_FROM:
-        connection.execute(_insert(table), rows)
-        return
-    import psycopg
-    from psycopg.types.json import Json
-
-    names = list(rows[0])
-    json = {column.key for column in table.columns if isinstance(column.type, JSON)}
-    statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
+    dialect = connection.dialect.name
+    names = list(first[0]) if first else []
+    if len(first) < COPY_FROM or dialect not in ("sqlite", "postgresql") or not all(
+            column.key in names or column.key in same or (column.default is None and column.onupdate is None)
+            for column in table.columns):
+        listed = [{**row, **same} for row in chain(first, rows)]
+        if listed:
+            connection.execute(_insert(table), listed)
+        return len(listed)
+    columns = [table.c[name] for name in (*names, *same)]  # KeyError for a column the table lacks
+    into = f"{table.name} ({', '.join(column.name for column in columns)})"
     dbapi_connection = connection.connection.dbapi_connection
     assert dbapi_connection is not None  # a connection in use is never detached
     cursor = dbapi_connection.cursor()
     try:
-        with cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row([Json(row[n]) if n in json and row[n] is not None else row[n] for n in names])
-    except psycopg.IntegrityError as exc:
-        raise IntegrityError(statement, None, exc) from None
+        if dialect == "sqlite":  # each value converted by its column's type, as SQLAlchemy would
+            values = _Values(chain(first, rows), names, same,
+                             [column.type.bind_processor(connection.dialect) for column in columns])
+            cast(sqlite3.Cursor, cursor).executemany(f"INSERT INTO {into} VALUES ({', '.join('?' * len(columns))})", values)
+        else:
+            values = _Values(chain(first, rows), names, same,
+                             [_json_text if isinstance(column.type, JSON) else None for column in columns])
+            with cursor.copy(f"COPY {into} FROM STDIN") as copy:
+                for row in values:
+                    copy.write_row(row)
+    except _integrity_errors() as exc:  # looked up only when something was raised
+        raise IntegrityError(f"INSERT INTO {into}", None, exc) from None
     finally:
         cursor.close()
+    return values.count
 
 
-def _complete(table: Table, row: dict) -> bool:
-    """Whether the rows leave out no column that SQLAlchemy would fill in (a default)."""
-    return all(column.key in row or (column.default is None and column.onupdate is None) for column in table.columns)
+class _Values:
+    """Each row's values in the order of `names`, then `same`'s, each through its converter
+    (None: as it is), made as they are taken; `count`: how many were taken."""
+
+    def __init__(self, rows: Iterator[Mapping[str, Any]], names: list[str], same: Mapping[str, Any],
+                 convert: Sequence[Callable[[Any], Any] | None]):
+        self.rows, self.count = rows, 0
+        self.pick = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
+        self.tail = [value if to is None else to(value) for value, to in zip(same.values(), convert[len(names):], strict=True)]
+        self.at = [(i, to) for i, to in enumerate(convert[:len(names)]) if to is not None]
+
+    def __iter__(self) -> Iterator[list[Any]]:
+        pick, tail, at = self.pick, self.tail, self.at
+        for row in self.rows:
+            values = [*pick(row), *tail]
+            for i, to in at:
+                values[i] = to(values[i])
+            self.count += 1
+            yield values
 
 
-def _executemany(connection: Connection, table: Table, rows: list[dict]) -> None:
-    """SQLite: the driver's executemany with each value converted by its column's type, as
-    SQLAlchemy would, without SQLAlchemy's work per row (a third of the time for many rows)."""
-    compiled = _insert(table).compile(dialect=connection.dialect, column_keys=list(rows[0]))
-    statement, names = str(compiled), compiled.positiontup or []  # the table's order, not the row's
-    convert = [(name, table.c[name].type.bind_processor(connection.dialect)) for name in names]
-    values = [tuple(row[name] if to is None else to(row[name]) for name, to in convert) for row in rows]
-    dbapi_connection = connection.connection.dbapi_connection
-    assert dbapi_connection is not None  # a connection in use is never detached
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.executemany(statement, values)
-    except sqlite3.IntegrityError as exc:
-        raise IntegrityError(statement, None, exc) from None
-    finally:
-        cursor.close()
+def _json_text(value: Any) -> str | None:
+    """A JSON column's value as COPY's text format takes it."""
+    return None if value is None else json.dumps(value)
+
+
+def _integrity_errors() -> tuple[type[Exception], ...]:
+    import psycopg  # here, not at the top: a SQLite process never needs it
+
+    return sqlite3.IntegrityError, psycopg.IntegrityError
 
 
 @cache
@@ -121,7 +149,10 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             create_private_file(Path(parsed.database))
-        engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_SECONDS}, hide_parameters=True)
+        # check_same_thread off (SQLAlchemy's default for files, said here for any database): a
+        # session's connection is at times used by a helper thread, never by two threads at once.
+        engine = create_engine(parsed, connect_args={"timeout": BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
+                               hide_parameters=True)
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin_immediate)
         return engine

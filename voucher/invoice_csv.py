@@ -37,7 +37,7 @@ import re
 import tempfile
 from array import array
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, BinaryIO, overload
@@ -136,10 +136,20 @@ class Lines(Sequence[Line]):
                     self._amount[index], self._reference.get(index % len(self)))
 
     def __iter__(self) -> Iterator[Line]:
-        vouchers = self._voucher.decode("ascii")
-        for index, (number, day, amount) in enumerate(zip(self._number, self._day, self._amount, strict=True)):
-            at = index * _ID_CHARS
-            yield Line(number, vouchers[at:at + _ID_CHARS], date.fromordinal(day), amount, self._reference.get(index))
+        return self.at(range(len(self)))
+
+    def at(self, indexes: Iterable[int]) -> Iterator[Line]:
+        """The lines at these indexes (0 to len - 1), as they are taken: each day is made once."""
+        number, day, amount, voucher, reference = self._number, self._day, self._amount, self._voucher, self._reference
+        days: dict[int, date] = {}
+        return (Line(number[i], voucher[i * _ID_CHARS:(i + 1) * _ID_CHARS].decode("ascii"),
+                     days.get(day[i]) or days.setdefault(day[i], date.fromordinal(day[i])), amount[i], reference.get(i))
+                for i in indexes)
+
+    def voucher_ids(self) -> Iterator[str]:
+        """Each line's voucher id, in file order, without making the lines."""
+        voucher = self._voucher
+        return (voucher[at:at + _ID_CHARS].decode("ascii") for at in range(0, len(voucher), _ID_CHARS))
 
 
 @dataclass(frozen=True, slots=True)

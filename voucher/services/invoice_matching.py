@@ -39,9 +39,10 @@ from __future__ import annotations
 import heapq
 import json
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import cast
@@ -53,7 +54,7 @@ from sqlalchemy import column as sql_column
 from sqlalchemy.orm import QueryableAttribute, Session, aliased
 from sqlalchemy.sql.elements import ColumnElement
 
-from ..invoice_csv import Line
+from ..invoice_csv import Line, Lines
 from ..spill import Spill
 from ..store import Invoice, InvoiceLine, Redemption, Revocation, Voucher
 from ..timefmt import format_instant
@@ -68,6 +69,7 @@ CREDITED_PARTLY = "credited_partly"
 REVOKED = "revoked"  # the outcome of a redemption after the voucher's revocation
 _CHUNK = 5000  # ids per query (_among)
 BUCKET_LINES = 20_000  # lines matched at a time (match())
+_SAMPLE = 64  # voucher ids sampled per bucket to draw the buckets' bounds
 ROW_BATCH = 256  # rows per pickled batch: merging the buckets holds one batch of each
 # Why a line is what it is, as stored (the API's English) and as the staff catalogue words it.
 CREDIT_NO_LINE = "no paid line of this voucher and day to credit"
@@ -132,7 +134,7 @@ class Ledger:
         return journey.id not in self.held and len(self.paid.get(journey.id, ())) < self.travellers[journey.voucher_id]
 
 
-def match(session: Session, invoice_id: int, lines: Sequence[Line], period: tuple[date, date] | None,
+def match(session: Session, invoice_id: int, lines: Lines, period: tuple[date, date] | None,
           tz: ZoneInfo, corrects: int | None = None, seen: Callable[[dict], object] = lambda row: None,
           references: Mapping[str, int | None] | None = None) -> Matched:
     """One row (as stored in invoice_lines) per line, then one per unbilled journey; `seen` is
@@ -141,29 +143,55 @@ def match(session: Session, invoice_id: int, lines: Sequence[Line], period: tupl
     invoice each credit's reference names (None: none stored).
 
     A voucher's lines only ever meet its own journeys and paid lines, so a large invoice is
-    matched a bucket of vouchers at a time (BUCKET_LINES lines, by the voucher id's hash): only
-    that bucket's journeys are held, and its rows go to a Spill, in file order."""
-    count = max(1, -(-len(lines) // BUCKET_LINES))
-    members = [array("l") for _ in range(count)]
-    for index, line in enumerate(lines):
-        members[hash(line.voucher_id) % count].append(index)
+    matched a bucket of vouchers at a time (about BUCKET_LINES lines, a range of voucher ids):
+    only that bucket's journeys are held, its queries read one stretch of each index, and its
+    rows go to a Spill, in file order."""
+    members = _buckets(lines)
     buckets, billed, reversed_ = [], array("q"), set()
-    for member in members:
-        bucket = [lines[index] for index in member]
-        ledger = _load(session, {line.voucher_id for line in bucket}, period, tz, corrects)
-        rows: Spill[dict] = Spill(ROW_BATCH)
-        for row in _bucket(ledger, invoice_id, bucket, references or {}):
-            seen(row)
-            rows.append(row)
-        buckets.append(rows)
-        billed.extend(journey for journey, paid in ledger.paid.items() if paid)
-        billed.extend(ledger.held)
-        reversed_ |= ledger.reversed
+
+    def load(member: array) -> tuple[list[Line], Ledger]:
+        bucket = list(lines.at(member))
+        return bucket, _load(session, {line.voucher_id for line in bucket}, period, tz, corrects)
+
+    # The next bucket is read while this one is matched: the database's work (and the driver's,
+    # which lets go of the GIL) overlaps Python's. Matching never touches the session, so the
+    # session is only ever used by one thread at a time.
+    with ThreadPoolExecutor(1, thread_name_prefix="invoice-load") as loader:
+        pending = loader.submit(load, members[0])
+        for following in (*members[1:], None):
+            bucket, ledger = pending.result()
+            if following is not None:
+                pending = loader.submit(load, following)
+            rows: Spill[dict] = Spill(ROW_BATCH)
+            for row in _bucket(ledger, invoice_id, bucket, references or {}):
+                seen(row)
+                rows.append(row)
+            buckets.append(rows)
+            billed.extend(journey for journey, paid in ledger.paid.items() if paid)
+            billed.extend(ledger.held)
+            reversed_ |= ledger.reversed
     unbilled: Spill[dict] = Spill(ROW_BATCH)
     for row in _unbilled(session, array("q", sorted(billed)), reversed_, period, tz, corrects):
         seen(row)
         unbilled.append(row)
     return Matched(buckets, unbilled)
+
+
+def _buckets(lines: Lines) -> list[array]:
+    """The lines' indexes (in file order) by range of voucher ids, about BUCKET_LINES each: the
+    ranges' bounds are quantiles of a sample of the ids, so neither the ids nor the lines are
+    ever sorted or held whole."""
+    count = max(1, -(-len(lines) // BUCKET_LINES))
+    members = [array("l") for _ in range(count)]
+    if count == 1:
+        members[0].extend(range(len(lines)))
+        return members
+    step = max(1, len(lines) // (count * _SAMPLE))
+    sample = sorted(line.voucher_id for line in lines.at(range(0, len(lines), step)))
+    bounds = [sample[len(sample) * k // count] for k in range(1, count)]
+    for index, voucher_id in enumerate(lines.voucher_ids()):
+        members[bisect_right(bounds, voucher_id)].append(index)
+    return members
 
 
 @dataclass
@@ -315,18 +343,19 @@ def _unbilled(session: Session, billed: array, reversed_: set[tuple[int, int]], 
     if period is None:
         return
     dialect = session.get_bind().dialect.name
+    run = session.connection().execute  # Core rows, as in _load
     start = datetime.combine(period[0], time(0), tz)
     end = datetime.combine(period[1] + timedelta(days=1), time(0), tz)
-    journeys = session.execute(
+    journeys = run(
         select(Redemption.id).where(is_ride(), Redemption.redeemed_at >= start, Redemption.redeemed_at < end)
         .order_by(Redemption.redeemed_at, Redemption.id).execution_options(yield_per=_CHUNK))
     for chunk in journeys.scalars().partitions():
         open_ids = [j for j in chunk if not _holds(billed, j)]
         if not open_ids:
             continue
-        paid_elsewhere = {row.redemption_id for row in session.execute(_paid_lines(corrects).where(
+        paid_elsewhere = {row.redemption_id for row in run(_paid_lines(corrects).where(
             _among(InvoiceLine.redemption_id, open_ids, dialect))) if (row.invoice_id, row.line) not in reversed_}
-        shown = {j.id: j for j in session.execute(
+        shown = {j.id: j for j in run(
             select(Redemption.id, Redemption.client_id, Redemption.voucher_id, Redemption.redeemed_at, Redemption.location)
             .where(_among(Redemption.id, [j for j in open_ids if j not in paid_elsewhere], dialect)))}
         yield from (stored_row("redeemed_not_billed", None, j.voucher_id, j.redeemed_at.astimezone(tz).date(), None,
@@ -346,25 +375,25 @@ def _load(session: Session, voucher_ids: set[str], period: tuple[date, date] | N
     run = session.connection().execute  # Core rows: the ORM has nothing to add to these columns
     dialect = session.get_bind().dialect.name
     for chunk in _chunks(sorted(voucher_ids)):
-        ledger.travellers.update(run(select(Voucher.id, Voucher.travellers).where(_among(Voucher.id, chunk, dialect))).all())
+        ledger.travellers.update(run(select(Voucher.id, Voucher.travellers).where(_within(Voucher.id, chunk, dialect))).all())
         ledger.revoked_at.update(run(
-            select(Revocation.voucher_id, Revocation.revoked_at).where(_among(Revocation.voucher_id, chunk, dialect))).all())
+            select(Revocation.voucher_id, Revocation.revoked_at).where(_within(Revocation.voucher_id, chunk, dialect))).all())
         for id_, client_id, voucher_id, redeemed_at, location, outcome in run(
                 select(Redemption.id, Redemption.client_id, Redemption.voucher_id, Redemption.redeemed_at,
                        Redemption.location, Redemption.outcome)
-                .where(_among(Redemption.voucher_id, chunk, dialect), Redemption.outcome.in_((ACCEPTED, REVOKED)),
+                .where(_within(Redemption.voucher_id, chunk, dialect), Redemption.outcome.in_((ACCEPTED, REVOKED)),
                        Redemption.purpose == JOURNEY)  # an arrival at the reception is never billed
                 .order_by(Redemption.redeemed_at, Redemption.id)).all():
             voucher_id = cast(str, voucher_id)  # it is in the chunk: not None
             ledger.journeys[voucher_id].append(Journey(
                 id_, client_id, voucher_id, redeemed_at, location, outcome, redeemed_at.astimezone(tz).date()))
         if period is not None:  # a charge is for a journey inside the period (invoice_csv refuses others)
-            owed = fares.journeys(Period(period[0], period[1], tz), dialect, _among(Redemption.voucher_id, chunk, dialect)).subquery()
+            owed = fares.journeys(Period(period[0], period[1], tz), dialect, _within(Redemption.voucher_id, chunk, dialect)).subquery()
             for id_, *amounts in run(select(owed.c.id, owed.c.owed_cents, owed.c.fare_cents, owed.c.max_fare_cents)).all():
                 ledger.owed[id_] = Owed(*amounts)
-        paid = {(p.invoice_id, p.line): Paid(*p) for p in run(_paid_lines(corrects).where(_among(InvoiceLine.voucher_id, chunk, dialect)))}
+        paid = {(p.invoice_id, p.line): Paid(*p) for p in run(_paid_lines(corrects).where(_within(InvoiceLine.voucher_id, chunk, dialect)))}
         for credit in run(select(InvoiceLine.amount_cents, InvoiceLine.payable_cents, InvoiceLine.detail)
-                          .where(_among(InvoiceLine.voucher_id, chunk, dialect), InvoiceLine.outcome == CREDITED_PARTLY)):
+                          .where(_within(InvoiceLine.voucher_id, chunk, dialect), InvoiceLine.outcome == CREDITED_PARTLY)):
             target = paid.get((credit.detail["credits_invoice_id"], credit.detail["credits_line"]))
             if target is not None:
                 target.amount_cents += credit.amount_cents
@@ -402,6 +431,13 @@ def _paid_lines(corrects: int | None = None):
 
 def _chunks(items: list) -> list[list]:
     return [items[i:i + _CHUNK] for i in range(0, len(items), _CHUNK)]
+
+
+def _within(column: QueryableAttribute, values: list[str], dialect: str) -> ColumnElement[bool]:
+    """`column IN values` for sorted voucher ids, with their range: the planner then reads that
+    stretch of the column's index (PostgreSQL, not knowing how many values the text holds,
+    would otherwise read the whole table)."""
+    return and_(column.between(values[0], values[-1]), _among(column, values, dialect))
 
 
 def _among(column: QueryableAttribute, values: list, dialect: str) -> ColumnElement[bool]:

@@ -48,7 +48,7 @@ LISTS = ("matched", "billed_not_redeemed", "billed_twice", "billed_after_revocat
 # Lines a person must look at before the invoice is paid.
 DISPUTED = ("billed_not_redeemed", "billed_twice", "billed_after_revocation", "over_max_fare", "date_mismatch",
             "credit_unmatched", "no_fare")
-STORE_BATCH = 5000  # rows per INSERT (or COPY)
+STORE_BATCH = 100_000  # rows per INSERT (or COPY)
 _LINES = cast(Table, InvoiceLine.__table__)
 
 
@@ -146,8 +146,9 @@ def _all_rows(matched: Matched, upload: InvoiceFile, differences: Iterable[dict]
 
 
 def _store(session: Session, invoice_id: int, rows: Iterator[dict]) -> None:
-    while batch := [{**row, "invoice_id": invoice_id} for row in islice(rows, STORE_BATCH)]:
-        insert_rows(session, _LINES, batch)
+    """STORE_BATCH rows per statement: each well inside PostgreSQL's statement timeout."""
+    while insert_rows(session, _LINES, islice(rows, STORE_BATCH), {"invoice_id": invoice_id}) == STORE_BATCH:
+        pass
 
 
 def _references(session: Session, upload: InvoiceFile, operator: str | None) -> dict[str, int | None]:
