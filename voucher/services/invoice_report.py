@@ -11,11 +11,12 @@ or shown a page at a time without ever being held whole.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
-from typing import Any, overload
+from json.encoder import encode_basestring, encode_basestring_ascii
+from typing import Any, Literal, overload
 
-from sqlalchemy import RowMapping, String, Text, cast, func, select
+from sqlalchemy import Row, RowMapping, String, Text, cast, func, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -32,6 +33,7 @@ _COLUMNS = [c for c in InvoiceLine.__table__.columns if c.name not in ("id", "in
 # The same, with the day and the detail as the text the database holds (ISO day, JSON object).
 _RAW = [*(c for c in _COLUMNS if c.name not in ("travel_date", "detail")),
         cast(InvoiceLine.travel_date, String).label("travel_date"), cast(InvoiceLine.detail, Text).label("detail")]
+_RAW_AT = {column.name: at for at, column in enumerate(_RAW)}
 _BATCH = 1000  # rows read at a time
 _OUTCOMES = {"rejected_lines": REJECTED, "corrections": DIFFERENCE}  # else a list's outcome is its name
 
@@ -82,18 +84,36 @@ class Entries(Sequence[dict]):
         for row in self._rows(_COLUMNS):
             yield entry(self.name, row)
 
-    def json_texts(self, dump: Callable[[Any], str]) -> Iterator[str]:
-        """Each entry as JSON text, its stored detail (JSON already) copied as it is, never decoded."""
-        for row in self._rows(_RAW):
-            head = dump(_head(self.name, row))
-            detail = row["detail"]
-            yield head if detail == "{}" else f"{head[:-1]}, {detail[1:]}"
+    def json_texts(self, ensure_ascii: bool) -> Iterator[str]:
+        """Each entry as JSON text, as json.dumps writes it: its stored detail (JSON already)
+        copied as it is, never decoded, and its head's few numbers and texts written here (the
+        json module's encoder, made anew for every small object, took most of the time)."""
+        string = encode_basestring_ascii if ensure_ascii else encode_basestring
+        plain, reversing = _shown(self.name, False), _shown(self.name, True)
+        keys = {shown: [(f"{string(key)}: ", _RAW_AT[key]) for key in shown] for shown in (plain, reversing)}
+        reverses, detail = _RAW_AT["reverses_invoice_id"], _RAW_AT["detail"]
+        for row in self._rows(_RAW, mapped=False):
+            head = ", ".join([key + ("null" if (value := row[at]) is None else string(value) if value.__class__ is str
+                                     else str(int(value)))
+                              for key, at in keys[reversing if row[reverses] is not None else plain]])
+            yield f"{{{head}}}" if row[detail] == "{}" else f"{{{head}, {row[detail][1:]}"
 
-    def _rows(self, columns: Sequence[ColumnElement]) -> Iterator[RowMapping]:
+    @overload
+    def _rows(self, columns: Sequence[ColumnElement]) -> Iterator[RowMapping]: ...
+
+    @overload
+    def _rows(self, columns: Sequence[ColumnElement], mapped: Literal[False]) -> Iterator[Row]: ...
+
+    def _rows(self, columns: Sequence[ColumnElement], mapped: bool = True) -> Iterator[RowMapping] | Iterator[Row]:
         if self._count == 0:  # stated empty: not looked for
             return
         select_ = select(*columns).where(*self.where).order_by(InvoiceLine.id).execution_options(yield_per=_BATCH)
-        yield from self.session.connection().execute(select_).mappings()
+        result = self.session.connection().execute(select_)
+        if mapped:
+            yield from result.mappings()
+        else:
+            for rows in result.partitions():
+                yield from rows
 
     @overload
     def __getitem__(self, index: int) -> dict: ...
@@ -115,21 +135,22 @@ class Entries(Sequence[dict]):
 
 def entry(name: str, row: RowMapping) -> dict:
     """A stored row as its list shows it."""
-    return _head(name, row) | row["detail"]
-
-
-def _head(name: str, row: RowMapping) -> dict:
-    """What an entry shows before its detail."""
     day = row["travel_date"]
-    day = day.isoformat() if isinstance(day, date) else day
+    head = {key: row[key] for key in _shown(name, row["reverses_invoice_id"] is not None)}
+    if "travel_date" in head:
+        head["travel_date"] = day.isoformat() if isinstance(day, date) else day
+    return head | row["detail"]
+
+
+def _shown(name: str, reverses: bool) -> tuple[str, ...]:
+    """The columns an entry shows before its detail, in order (a credit's: the line it reverses)."""
     if name == "corrections":
-        return {"voucher_id": row["voucher_id"], "travel_date": day}
+        return "voucher_id", "travel_date"
     if name == UNBILLED:
-        return {"voucher_id": row["voucher_id"]}
-    shown = {"line": row["line"], "voucher_id": row["voucher_id"], "travel_date": day, "amount_cents": row["amount_cents"]}
-    if name != "rejected_lines" and row["reverses_invoice_id"] is not None:
-        shown.update(reverses_invoice_id=row["reverses_invoice_id"], reverses_line=row["reverses_line"])
-    return shown
+        return ("voucher_id",)
+    if name != "rejected_lines" and reverses:
+        return "line", "voucher_id", "travel_date", "amount_cents", "reverses_invoice_id", "reverses_line"
+    return "line", "voucher_id", "travel_date", "amount_cents"
 
 
 def summary(invoice: Invoice) -> dict:
@@ -166,7 +187,7 @@ def _json_pieces(report: Mapping[str, Any], ensure_ascii: bool) -> Iterator[str]
         yield f'{"," if index else ""}\n  {dump(key)}: '
         if isinstance(value, Entries):
             separator = "[\n    "
-            for item in value.json_texts(dump):
+            for item in value.json_texts(ensure_ascii):
                 yield separator + item
                 separator = ",\n    "
             yield "[]" if separator.startswith("[") else "\n  ]"
