@@ -4,6 +4,7 @@ refused lines on disk (voucher/spill.py)."""
 
 from __future__ import annotations
 
+import gc
 import io
 import random
 import tracemalloc
@@ -89,3 +90,19 @@ def test_lines_are_matched_in_buckets_that_are_ranges_of_voucher_ids(monkeypatch
     ranges = [(min(ids), max(ids)) for ids in ([lines[i].voucher_id for i in member] for member in members) if ids]
     assert all(high < next_low for (_, high), (next_low, _) in zip(ranges, ranges[1:], strict=False))
     assert len(members) == 10 and max(map(len, members)) < 250
+
+
+def test_invoices_matched_at_once_leave_the_cycle_collector_as_they_found_it():
+    """The collector's threshold is the process's: raised while any invoice is matched, put back
+    when the last one is done, whichever order they end in."""
+    from voucher.services import invoices
+
+    found = gc.get_threshold()
+    first, second = invoices._fewer_collections(), invoices._fewer_collections()
+    first.__enter__()
+    second.__enter__()
+    assert gc.get_threshold()[0] == invoices.COLLECT_AFTER
+    first.__exit__(None, None, None)
+    assert gc.get_threshold()[0] == invoices.COLLECT_AFTER  # the second is still matching
+    second.__exit__(None, None, None)
+    assert gc.get_threshold() == found

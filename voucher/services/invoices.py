@@ -22,10 +22,12 @@ billed: they are counted in `rejected_lines`, and their amounts, where readable,
 from __future__ import annotations
 
 import gc
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from itertools import islice
+from types import SimpleNamespace
 from typing import cast
 from zoneinfo import ZoneInfo
 
@@ -53,6 +55,8 @@ DISPUTED = ("billed_not_redeemed", "billed_twice", "billed_after_revocation", "o
 STORE_BATCH = 100_000  # rows per INSERT (or COPY)
 COLLECT_AFTER = 100_000  # new objects between two runs of the cycle collector while an invoice is matched
 _LINES = cast(Table, InvoiceLine.__table__)
+# _fewer_collections' state: the threshold it found, and how many invoices are being matched now.
+_collections = SimpleNamespace(lock=threading.Lock(), before=gc.get_threshold(), matching=0)
 
 
 def submit(session: Session, upload: InvoiceFile, operator: str | None, actor: str, now: datetime,
@@ -76,13 +80,21 @@ def submit(session: Session, upload: InvoiceFile, operator: str | None, actor: s
 def _fewer_collections() -> Iterator[None]:
     """Matching a large invoice makes millions of objects that live until they are stored;
     Python's cycle collector, run after every 700 new objects, walks them again and again (a
-    sixth of the time of a million lines). Matching makes no cycles worth collecting sooner."""
-    before = gc.get_threshold()
-    gc.set_threshold(COLLECT_AFTER, *before[1:])
+    sixth of the time of a million lines). Matching makes no cycles worth collecting sooner.
+    The threshold is the process's: the first of several invoices matched at once (threads)
+    raises it, the last one done puts it back."""
+    with _collections.lock:
+        if not _collections.matching:
+            _collections.before = gc.get_threshold()
+            gc.set_threshold(COLLECT_AFTER, *_collections.before[1:])
+        _collections.matching += 1
     try:
         yield
     finally:
-        gc.set_threshold(*before)
+        with _collections.lock:
+            _collections.matching -= 1
+            if not _collections.matching:
+                gc.set_threshold(*_collections.before)
 
 
 def _submit(session: Session, upload: InvoiceFile, operator: str | None, actor: str, now: datetime,
